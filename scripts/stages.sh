@@ -1,0 +1,312 @@
+# The stages of scripts/test.sh. Source it after lib.sh; do not run it.
+# shellcheck shell=bash disable=SC2034  # the stage lists and results set here are read by scripts/test.sh
+#
+# Each stage_NAME function sets STAGE_STATUS (pass, fail or skip), STAGE_DETAIL (one short line) and,
+# when it can count them, STAGE_PASSED and STAGE_FAILED. The full output of every command goes to the
+# terminal and to build/logs/<stage>.log.
+#
+# Stages that need the collection on an Ansible collections path use a fresh copy of the checkout in
+# build/ansible_collections/powervm/lpm: tracked files plus untracked files that git does not ignore,
+# without .venv, build and twin. ANSIBLE_COLLECTIONS_PATH=build then resolves powervm.lpm to it.
+
+ALL_STAGES=(twin units sanity integration lint galaxy molecule)
+QUICK_STAGES=(twin units)
+declare -A STAGE_TITLE=(
+    [twin]="HMC twin unit tests (pytest twin/tests)"
+    [units]="collection unit tests (ansible-test units)"
+    [sanity]="collection sanity tests (ansible-test sanity)"
+    [integration]="collection against the twin (pytest tests/integration_twin)"
+    [lint]="ansible-lint --profile production on roles/ and playbooks/"
+    [galaxy]="build and install the collection tarball, render every plugin doc"
+    [molecule]="molecule scenarios in extensions/molecule"
+)
+
+COLLECTION=powervm.lpm
+
+# stages_init REPO: set the paths the stages use and put the project venv first on PATH.
+stages_init() {
+    REPO=$1
+    VENV=$REPO/.venv
+    BUILD=$REPO/build
+    COPY=$BUILD/ansible_collections/${COLLECTION%%.*}/${COLLECTION#*.}
+    LOGS=$BUILD/logs
+    COPY_READY=0
+    export VIRTUAL_ENV=$VENV
+    export PATH=$VENV/bin:$PATH
+    PYVER=$(python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+    mkdir -p -- "$LOGS"
+}
+
+skip() {
+    STAGE_STATUS=skip
+    STAGE_DETAIL=$1
+    printf 'skipped: %s\n' "$1"
+}
+
+fail() {
+    STAGE_STATUS=fail
+    STAGE_DETAIL=$1
+}
+
+# logged LOG COMMAND...: run COMMAND without stdin, showing its output and appending it to LOG.
+logged() {
+    local log=$1
+    shift
+    "$@" </dev/null 2>&1 | tee -a -- "$log"
+    return "${PIPESTATUS[0]}"
+}
+
+# in_dir DIR COMMAND...: run COMMAND in DIR.
+in_dir() {
+    (cd -- "$1" && shift && "$@")
+}
+
+# has_python_tests DIR: true when DIR holds pytest test files.
+has_python_tests() {
+    [[ -d $1 ]] && [[ -n $(find "$1" \( -name 'test_*.py' -o -name '*_test.py' \) -print -quit) ]]
+}
+
+# count_of WORD TEXT: the number in front of WORD in TEXT ("3 passed" -> 3), or 0.
+count_of() {
+    local match
+    match=$(grep -oE "[0-9]+ $1" <<<"$2" | head -n1)
+    match=${match%% *}
+    printf '%s\n' "${match:-0}"
+}
+
+# pytest_counts LOG: take the counts from the last pytest summary line in LOG.
+pytest_counts() {
+    local line
+    line=$(grep -E '([0-9]+ (passed|failed|errors?|skipped|xfailed|xpassed|deselected)|no tests ran).* in [0-9.]+s' "$1" | tail -n1)
+    STAGE_PASSED=$(count_of passed "$line")
+    STAGE_FAILED=$(($(count_of failed "$line") + $(count_of 'errors?' "$line")))
+    STAGE_DETAIL="$STAGE_PASSED passed, $STAGE_FAILED failed"
+    local skipped
+    skipped=$(count_of skipped "$line")
+    ((skipped == 0)) || STAGE_DETAIL+=", $skipped skipped"
+}
+
+# run_pytest_stage NAME LOG COMMAND...: run a pytest command; exit status 5 (no tests) is a skip.
+run_pytest_stage() {
+    local log=$2 rc
+    shift 2
+    logged "$log" "$@"
+    rc=$?
+    if ((rc == 5)) || grep -qE '^(=+ )?no tests ran' "$log"; then
+        skip "no tests were collected"
+        return
+    fi
+    pytest_counts "$log"
+    ((rc == 0)) || STAGE_STATUS=fail
+}
+
+new_log() {
+    local log=$LOGS/$1.log
+    : >"$log"
+    printf '%s\n' "$log"
+}
+
+# collection_files: NUL-separated paths, relative to REPO, of the files that make up the collection.
+collection_files() {
+    local path
+    if git -C "$REPO" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+        git -C "$REPO" ls-files -z --cached --others --exclude-standard
+    else
+        (cd -- "$REPO" && find . -mindepth 1 -name .git -prune -o \( -type f -o -type l \) -printf '%P\0')
+    fi | while IFS= read -r -d '' path; do
+        case $path in
+            .git/* | .venv/* | build/* | twin/*) continue ;;
+        esac
+        # Deleted but still tracked files are listed by git; skip them.
+        [[ -e $REPO/$path || -L $REPO/$path ]] && printf '%s\0' "$path"
+    done
+}
+
+# ensure_copy: refresh build/ansible_collections/powervm/lpm from the checkout, once per run.
+ensure_copy() {
+    ((COPY_READY)) && return 0
+    rm -rf -- "$BUILD/ansible_collections"
+    mkdir -p -- "$COPY"
+    collection_files | tar -C "$REPO" --null -T - -cf - | tar -C "$COPY" -xf - || return 1
+    # Without a repository of its own, ansible-test would ask the enclosing checkout for the list of
+    # files, and that checkout ignores build/. An empty repository lists the copy's files as untracked.
+    git -C "$COPY" init -q || return 1
+    COPY_READY=1
+}
+
+copy_or_fail() {
+    ensure_copy && return 0
+    fail "could not copy the collection to ${COPY#"$REPO"/}"
+    return 1
+}
+
+stage_twin() {
+    has_python_tests "$REPO/twin/tests" || { skip "no tests in twin/tests"; return; }
+    run_pytest_stage twin "$(new_log twin)" python -m pytest -q -p no:cacheprovider twin/tests
+}
+
+stage_units() {
+    has_python_tests "$REPO/tests/unit" || { skip "no tests in tests/unit"; return; }
+    copy_or_fail || return
+    run_pytest_stage units "$(new_log units)" in_dir "$COPY" ansible-test units --venv --python "$PYVER"
+}
+
+stage_sanity() {
+    copy_or_fail || return
+    local log rc total failed line
+    log=$(new_log sanity)
+    logged "$log" in_dir "$COPY" ansible-test sanity --venv --python "$PYVER"
+    rc=$?
+    total=$(grep -c '^Running sanity test' "$log")
+    line=$(grep -oE 'The [0-9]+ sanity test\(s\) listed below \(out of [0-9]+\) failed' "$log" | tail -n1)
+    failed=$(count_of sanity "$line")
+    STAGE_PASSED=$((total - failed))
+    STAGE_FAILED=$failed
+    STAGE_DETAIL="$STAGE_PASSED sanity tests passed, $failed failed"
+    ((rc == 0)) || STAGE_STATUS=fail
+}
+
+stage_integration() {
+    [[ -d $REPO/tests/integration_twin ]] || { skip "tests/integration_twin does not exist"; return; }
+    copy_or_fail || return
+    run_pytest_stage integration "$(new_log integration)" \
+        env ANSIBLE_COLLECTIONS_PATH="$BUILD" python -m pytest -q -p no:cacheprovider tests/integration_twin
+}
+
+stage_lint() {
+    local targets=() dir
+    for dir in roles playbooks; do
+        [[ -d $REPO/$dir ]] && targets+=("$dir")
+    done
+    ((${#targets[@]})) || { skip "neither roles/ nor playbooks/ exists"; return; }
+    copy_or_fail || return
+    local log rc line files
+    log=$(new_log lint)
+    logged "$log" in_dir "$COPY" env ANSIBLE_COLLECTIONS_PATH="$BUILD" \
+        ansible-lint --offline --profile production "${targets[@]}"
+    rc=$?
+    # "Passed: 0 failure(s), 0 warning(s) in 12 files processed of 12 encountered. ..."
+    line=$(grep -E '^(Passed|Failed): [0-9]+ failure' "$log" | tail -n1)
+    files=$(count_of 'files processed' "$line")
+    STAGE_FAILED=$(count_of 'failure' "$line")
+    ((rc == 0)) && STAGE_PASSED=$files
+    STAGE_DETAIL="${targets[*]}: $files files, $STAGE_FAILED failures"
+    ((rc == 0)) || STAGE_STATUS=fail
+}
+
+# Plugin directories whose plugins carry documentation, and the ansible-doc type of each.
+declare -A DOC_TYPES=(
+    [modules]=module [become]=become [cache]=cache [callback]=callback [cliconf]=cliconf
+    [connection]=connection [filter]=filter [httpapi]=httpapi [inventory]=inventory [lookup]=lookup
+    [netconf]=netconf [shell]=shell [strategy]=strategy [test]=test [vars]=vars
+)
+
+# check_docs LOG ROOT: list and render the docs of every plugin in the installed collection at ROOT.
+# Adds to STAGE_PASSED/STAGE_FAILED; one check per rendered plugin.
+check_docs() {
+    local log=$1 root=$2 dir type listed name err expected
+    for dir in "${!DOC_TYPES[@]}"; do
+        [[ -d $root/plugins/$dir ]] || continue
+        type=${DOC_TYPES[$dir]}
+        if ! listed=$(ansible-doc -t "$type" -l "$COLLECTION" --json 2>>"$log" \
+            | python -c 'import json, sys; print("\n".join(sorted(json.load(sys.stdin))))'); then
+            printf 'FAILED: ansible-doc -t %s -l %s\n' "$type" "$COLLECTION" | tee -a -- "$log"
+            STAGE_FAILED=$((STAGE_FAILED + 1))
+            continue
+        fi
+        # Filter and test files may hold several plugins each; for other types one file is one plugin,
+        # and a plugin missing from the list has documentation that ansible-doc cannot read.
+        if [[ $type != filter && $type != test ]]; then
+            while IFS= read -r expected; do
+                grep -qxF -- "$COLLECTION.$expected" <<<"$listed" && continue
+                printf 'FAILED: %s %s.%s is not listed by ansible-doc\n' "$type" "$COLLECTION" "$expected" | tee -a -- "$log"
+                STAGE_FAILED=$((STAGE_FAILED + 1))
+            done < <(find "$root/plugins/$dir" -maxdepth 1 -name '*.py' ! -name '__init__.py' -printf '%f\n' | sed 's/\.py$//' | sort)
+        fi
+        render_docs "$log" "$type" "$listed"
+    done
+}
+
+# render_docs LOG TYPE NAMES: render each named plugin's doc as text; one check per plugin. All are
+# rendered in one ansible-doc call first, and one by one only to find the culprits after a failure.
+render_docs() {
+    local log=$1 type=$2 names=() name
+    mapfile -t names < <(grep -v '^$' <<<"$3")
+    ((${#names[@]})) || return 0
+    if doc_renders "$log" "$type" "${names[@]}"; then
+        printf 'ok: ansible-doc -t %s %s\n' "$type" "${names[*]}" | tee -a -- "$log"
+        STAGE_PASSED=$((STAGE_PASSED + ${#names[@]}))
+        return
+    fi
+    for name in "${names[@]}"; do
+        if doc_renders "$log" "$type" "$name"; then
+            STAGE_PASSED=$((STAGE_PASSED + 1))
+        else
+            printf 'FAILED: ansible-doc -t %s %s\n' "$type" "$name" | tee -a -- "$log"
+            STAGE_FAILED=$((STAGE_FAILED + 1))
+        fi
+    done
+}
+
+# doc_renders LOG TYPE NAME...: true when ansible-doc renders the docs with no error or warning.
+doc_renders() {
+    local log=$1 type=$2 err
+    shift 2
+    if err=$(ansible-doc -t "$type" "$@" 2>&1 >/dev/null </dev/null) && ! grep -qE 'ERROR|WARNING' <<<"$err"; then
+        return 0
+    fi
+    printf '%s\n' "$err" | tee -a -- "$log"
+    return 1
+}
+
+stage_galaxy() {
+    copy_or_fail || return
+    local log tarballs install=$BUILD/install
+    log=$(new_log galaxy)
+    rm -rf -- "$BUILD/dist" "$install"
+    if ! logged "$log" in_dir "$COPY" ansible-galaxy collection build --output-path "$BUILD/dist" --force; then
+        fail "ansible-galaxy collection build failed"
+        return
+    fi
+    tarballs=("$BUILD/dist"/*.tar.gz)
+    if [[ ${#tarballs[@]} -ne 1 || ! -f ${tarballs[0]} ]]; then
+        fail "expected one tarball in build/dist"
+        return
+    fi
+    if ! logged "$log" env ANSIBLE_COLLECTIONS_PATH="$install" \
+        ansible-galaxy collection install --offline --force -p "$install" "${tarballs[0]}"; then
+        fail "ansible-galaxy collection install failed"
+        return
+    fi
+    STAGE_PASSED=2
+    local before_failed=$STAGE_FAILED
+    export ANSIBLE_COLLECTIONS_PATH=$install
+    logged "$log" ansible-doc -l "$COLLECTION"
+    check_docs "$log" "$install/ansible_collections/${COLLECTION%%.*}/${COLLECTION#*.}"
+    unset ANSIBLE_COLLECTIONS_PATH
+    STAGE_DETAIL="${tarballs[0]##*/} built and installed, $((STAGE_PASSED - 2)) plugin docs rendered"
+    if ((STAGE_FAILED > before_failed)); then
+        fail "$STAGE_DETAIL, $((STAGE_FAILED - before_failed)) doc failures"
+    fi
+}
+
+stage_molecule() {
+    local scenarios=() file
+    for file in "$REPO"/extensions/molecule/*/molecule.yml; do
+        [[ -f $file ]] && scenarios+=("$(basename -- "$(dirname -- "$file")")")
+    done
+    ((${#scenarios[@]})) || { skip "no scenarios in extensions/molecule"; return; }
+    copy_or_fail || return
+    local log name failed=()
+    log=$(new_log molecule)
+    for name in "${scenarios[@]}"; do
+        if logged "$log" in_dir "$COPY" env ANSIBLE_COLLECTIONS_PATH="$BUILD" molecule test -s "$name"; then
+            STAGE_PASSED=$((STAGE_PASSED + 1))
+        else
+            STAGE_FAILED=$((STAGE_FAILED + 1))
+            failed+=("$name")
+        fi
+    done
+    STAGE_DETAIL="${#scenarios[@]} scenarios${failed[*]:+, failed: ${failed[*]}}"
+    ((${#failed[@]} == 0)) || STAGE_STATUS=fail
+}
