@@ -56,6 +56,11 @@ logged() {
     return "${PIPESTATUS[0]}"
 }
 
+# plain FILE: FILE without terminal colour codes.
+plain() {
+    sed 's/\x1b\[[0-9;]*m//g' "$1"
+}
+
 # in_dir DIR COMMAND...: run COMMAND in DIR.
 in_dir() {
     (cd -- "$1" && shift && "$@")
@@ -77,7 +82,7 @@ count_of() {
 # pytest_counts LOG: take the counts from the last pytest summary line in LOG.
 pytest_counts() {
     local line
-    line=$(grep -E '([0-9]+ (passed|failed|errors?|skipped|xfailed|xpassed|deselected)|no tests ran).* in [0-9.]+s' "$1" | tail -n1)
+    line=$(plain "$1" | grep -E '([0-9]+ (passed|failed|errors?|skipped|xfailed|xpassed|deselected)|no tests ran).* in [0-9.]+s' | tail -n1)
     STAGE_PASSED=$(count_of passed "$line")
     STAGE_FAILED=$(($(count_of failed "$line") + $(count_of 'errors?' "$line")))
     STAGE_DETAIL="$STAGE_PASSED passed, $STAGE_FAILED failed"
@@ -92,7 +97,7 @@ run_pytest_stage() {
     shift 2
     logged "$log" "$@"
     rc=$?
-    if ((rc == 5)) || grep -qE '^(=+ )?no tests ran' "$log"; then
+    if ((rc == 5)) || plain "$log" | grep -qE '^(=+ )?no tests ran'; then
         skip "no tests were collected"
         return
     fi
@@ -183,10 +188,10 @@ stage_lint() {
     local log rc line files
     log=$(new_log lint)
     logged "$log" in_dir "$COPY" env ANSIBLE_COLLECTIONS_PATH="$BUILD" \
-        ansible-lint --offline --profile production "${targets[@]}"
+        ansible-lint --offline --nocolor --profile production "${targets[@]}"
     rc=$?
     # "Passed: 0 failure(s), 0 warning(s) in 12 files processed of 12 encountered. ..."
-    line=$(grep -E '^(Passed|Failed): [0-9]+ failure' "$log" | tail -n1)
+    line=$(plain "$log" | grep -E '^(Passed|Failed): [0-9]+ failure' | tail -n1)
     files=$(count_of 'files processed' "$line")
     STAGE_FAILED=$(count_of 'failure' "$line")
     ((rc == 0)) && STAGE_PASSED=$files
@@ -297,10 +302,16 @@ stage_molecule() {
     done
     ((${#scenarios[@]})) || { skip "no scenarios in extensions/molecule"; return; }
     copy_or_fail || return
+    # molecule's prerun would install the collection into ~/.ansible/collections, where it would shadow
+    # this checkout for every later Ansible run; ANSIBLE_COLLECTIONS_PATH already finds the copy.
+    local base=$BUILD/molecule-base.yml configs=()
+    printf '%s\n' '---' 'prerun: false' >"$base"
+    [[ -f $COPY/extensions/molecule/config.yml ]] && configs+=(--base-config "$COPY/extensions/molecule/config.yml")
+    configs+=(--base-config "$base")
     local log name failed=()
     log=$(new_log molecule)
     for name in "${scenarios[@]}"; do
-        if logged "$log" in_dir "$COPY" env ANSIBLE_COLLECTIONS_PATH="$BUILD" molecule test -s "$name"; then
+        if logged "$log" in_dir "$COPY" env ANSIBLE_COLLECTIONS_PATH="$BUILD" molecule "${configs[@]}" test -s "$name"; then
             STAGE_PASSED=$((STAGE_PASSED + 1))
         else
             STAGE_FAILED=$((STAGE_FAILED + 1))
