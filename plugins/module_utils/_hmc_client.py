@@ -1,0 +1,321 @@
+# Copyright (c) the powervm.lpm maintainers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# Note that this module_util is **PRIVATE** to the collection. It can change at any time.
+
+"""SSH client for the HMC: one paramiko Transport per run, one exec channel per command.
+
+Commands are argv lists; shlex.join turns them into the SSH command line in ``_exec`` and
+nowhere else. Everything shown to people (errors, transcripts, results) goes through redact().
+"""
+
+from __future__ import annotations
+
+import select
+import shlex
+import socket
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from ansible_collections.powervm.lpm.plugins.module_utils._hmc_auth import HAS_PARAMIKO, HostKeyChecker, authenticate
+from ansible_collections.powervm.lpm.plugins.module_utils._hmc_errors import (
+    HmcCommandError,
+    HmcConnectionError,
+    HmcInputError,
+    HmcTimeout,
+)
+
+try:
+    import paramiko
+except ImportError:
+    pass  # HAS_PARAMIKO is False; HmcClient() refuses to start and modules call require_paramiko().
+
+MASK = "********"
+# Options whose next argv element is always a secret (mkauthkeys --passwd X).
+SECRET_OPTIONS = frozenset({"--passwd", "--password"})
+READ_CHUNK = 65536
+
+
+def redact_text(text: str, secrets: Iterable[str | None]) -> str:
+    """Replace every occurrence of each non-empty secret with a mask."""
+    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
+        text = text.replace(secret, MASK)
+    return text
+
+
+def redact(argv: Sequence[str], secrets: Iterable[str | None] = ()) -> list[str]:
+    """Copy of ``argv`` with the values of SECRET_OPTIONS and every known secret masked."""
+    known = list(secrets)
+    out: list[str] = []
+    for i, part in enumerate(argv):
+        option, sep, _ = part.partition("=")
+        if i > 0 and argv[i - 1] in SECRET_OPTIONS:
+            out.append(MASK)
+        elif sep and option in SECRET_OPTIONS:
+            out.append(f"{option}={MASK}")
+        else:
+            out.append(redact_text(part, known))
+    return out
+
+
+def argv_secrets(argv: Sequence[str]) -> tuple[str, ...]:
+    """Values of SECRET_OPTIONS found in ``argv`` (``--passwd X`` or ``--passwd=X``)."""
+    found = [argv[i + 1] for i, part in enumerate(argv[:-1]) if part in SECRET_OPTIONS]
+    found += [part.partition("=")[2] for part in argv if part.partition("=")[0] in SECRET_OPTIONS and "=" in part]
+    return tuple(s for s in found if s)
+
+
+def display_command(argv: Sequence[str], secrets: Iterable[str | None] = ()) -> str:
+    """The command line as people should see it: redacted, then shell-quoted."""
+    return shlex.join(redact(argv, secrets))
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    """Outcome of one command. ``argv``/``command`` are redacted; stdout/stderr too."""
+
+    argv: tuple[str, ...]
+    rc: int
+    stdout: str
+    stderr: str
+    duration: float
+
+    @property
+    def command(self) -> str:
+        return shlex.join(self.argv)
+
+
+@dataclass(frozen=True)
+class TranscriptEntry:
+    """One recorded exchange, already redacted. ``rc`` is None when no exit status arrived."""
+
+    host: str
+    argv: tuple[str, ...]
+    rc: int | None
+    stdout: str
+    stderr: str
+    duration: float
+    attempt: int
+    error: str | None = None
+
+
+Recorder = Callable[[TranscriptEntry], None]
+
+
+@dataclass(frozen=True)
+class HmcConnectionParams:
+    """Everything needed to reach one HMC. ``known_hosts`` None means ~/.ssh/known_hosts."""
+
+    host: str
+    port: int = 22
+    user: str = "hscroot"
+    password: str | None = None
+    private_key_file: str | None = None
+    private_key_content: str | None = None
+    use_agent: bool = False
+    known_hosts: str | None = None
+    host_key_policy: str = "strict"
+    connect_timeout: float = 30
+    command_timeout: float = 3600
+
+    @property
+    def label(self) -> str:
+        return f"{self.user}@{self.host}:{self.port}"
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        return tuple(s for s in (self.password, self.private_key_content) if s)
+
+
+class HmcClient:
+    """Thread-safe HMC client: connects lazily once, runs each command on its own channel.
+
+    Up to ``max_channels`` commands run at the same time over the one connection; more wait.
+    """
+
+    def __init__(
+        self,
+        params: HmcConnectionParams,
+        *,
+        recorder: Recorder | None = None,
+        read_retries: int = 2,
+        connect_retries: int = 2,
+        retry_delay: float = 1.0,
+        max_channels: int = 8,
+    ) -> None:
+        if not HAS_PARAMIKO:
+            raise HmcConnectionError("the Python library paramiko is required to connect to the HMC")
+        self.params = params
+        self.recorder = recorder
+        self.read_retries = read_retries
+        self.connect_retries = connect_retries
+        self.retry_delay = retry_delay
+        self._lock = threading.Lock()
+        self._record_lock = threading.Lock()
+        # OpenSSH servers allow 10 sessions per connection by default (MaxSessions).
+        self._channels = threading.BoundedSemaphore(max(max_channels, 1))
+        self._transport: Any = None
+        self._hostkeys = HostKeyChecker(params.host, params.port, params.known_hosts, params.host_key_policy)
+
+    def __enter__(self) -> HmcClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._transport is not None:
+                self._transport.close()
+                self._transport = None
+
+    def connect(self) -> None:
+        """Open the connection now (otherwise the first command does it)."""
+        self._ensure_transport()
+
+    def run(
+        self,
+        argv: Sequence[str],
+        *,
+        read_only: bool = False,
+        timeout: float | None = None,
+        check: bool = True,
+        secrets: Iterable[str] = (),
+    ) -> CommandResult:
+        """Run one command. ``read_only=True`` allows retries after a lost connection.
+
+        State-changing commands are never sent twice. Raises HmcCommandError on rc != 0 when
+        ``check`` is true, HmcTimeout after ``timeout`` (default: command_timeout) seconds.
+        """
+        args = list(argv)
+        if not args or not all(isinstance(a, str) for a in args):
+            raise HmcInputError("a command must be a non-empty list of strings")
+        hidden = self.params.secrets + tuple(secrets) + argv_secrets(args)
+        shown = tuple(redact(args, hidden))
+        limit = self.params.command_timeout if timeout is None else timeout
+        attempts = 1 + (max(self.read_retries, 0) if read_only else 0)
+        for attempt in range(1, attempts + 1):
+            started = time.monotonic()
+            try:
+                rc, out, err = self._exec(args, limit, shlex.join(shown))
+            except (HmcConnectionError, HmcTimeout) as exc:
+                self._record(TranscriptEntry(self.params.label, shown, None, "", "", time.monotonic() - started, attempt, exc.message))
+                if isinstance(exc, HmcTimeout) or attempt == attempts:
+                    if not read_only and isinstance(exc, HmcConnectionError):
+                        raise HmcConnectionError(f"{exc.message}; {shlex.join(shown)} changes state and was not retried: check on the HMC whether it ran") from None
+                    raise
+                time.sleep(self.retry_delay * attempt)
+                continue
+            result = CommandResult(shown, rc, redact_text(out, hidden), redact_text(err, hidden), time.monotonic() - started)
+            self._record(TranscriptEntry(self.params.label, shown, rc, result.stdout, result.stderr, result.duration, attempt))
+            if check and rc != 0:
+                raise HmcCommandError(result.command, rc, result.stdout, result.stderr)
+            return result
+        raise HmcConnectionError("unreachable")  # pragma: no cover
+
+    def _record(self, entry: TranscriptEntry) -> None:
+        if self.recorder is not None:
+            with self._record_lock:
+                self.recorder(entry)
+
+    def _ensure_transport(self) -> Any:
+        with self._lock:
+            if self._transport is not None and self._transport.is_active():
+                return self._transport
+            self._transport = None
+            for attempt in range(1, self.connect_retries + 2):
+                try:
+                    self._transport = self._open_transport()
+                    return self._transport
+                except HmcConnectionError:
+                    if attempt > self.connect_retries:
+                        raise
+                    time.sleep(self.retry_delay * attempt)
+        raise HmcConnectionError("unreachable")  # pragma: no cover
+
+    def _drop_transport(self, transport: Any) -> None:
+        with self._lock:
+            if self._transport is transport:
+                self._transport = None
+        transport.close()
+
+    def _open_transport(self) -> Any:
+        p = self.params
+        try:
+            sock = socket.create_connection((p.host, p.port), timeout=p.connect_timeout)
+        except OSError as exc:
+            raise HmcConnectionError(f"cannot connect to {p.host}:{p.port}: {exc}") from None
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        transport = paramiko.Transport(sock)
+        transport.banner_timeout = transport.auth_timeout = transport.handshake_timeout = p.connect_timeout
+        try:
+            self._hostkeys.prefer_known_types(transport.get_security_options())
+            transport.start_client(timeout=p.connect_timeout)
+            self._hostkeys.verify(transport.get_remote_server_key())
+            authenticate(
+                transport,
+                p.user,
+                password=p.password,
+                key_file=p.private_key_file,
+                key_content=p.private_key_content,
+                use_agent=p.use_agent,
+                label=p.label,
+            )
+        except (paramiko.SSHException, OSError, EOFError) as exc:
+            transport.close()
+            raise HmcConnectionError(f"SSH connection to {p.label} failed: {redact_text(str(exc), p.secrets)}") from None
+        except BaseException:
+            transport.close()
+            raise
+        transport.set_keepalive(30)
+        return transport
+
+    def _open_channel(self) -> tuple[Any, Any]:
+        # Nothing has been sent yet, so a dead transport is replaced once even for writes.
+        for attempt in (1, 2):
+            transport = self._ensure_transport()
+            try:
+                return transport, transport.open_session(timeout=self.params.connect_timeout)
+            except (paramiko.SSHException, OSError, EOFError) as exc:
+                if transport.is_active() or attempt == 2:
+                    raise HmcConnectionError(f"cannot open a channel to {self.params.label}: {exc}") from None
+                self._drop_transport(transport)
+        raise HmcConnectionError("unreachable")  # pragma: no cover
+
+    def _exec(self, argv: list[str], limit: float, shown: str) -> tuple[int, str, str]:
+        with self._channels:
+            transport, channel = self._open_channel()
+            try:
+                channel.exec_command(shlex.join(argv))
+                return _collect(channel, time.monotonic() + limit, shown, limit)
+            except (paramiko.SSHException, OSError, EOFError) as exc:
+                if not transport.is_active():
+                    self._drop_transport(transport)
+                raise HmcConnectionError(f"connection to {self.params.label} lost during {shown}: {exc}") from None
+            finally:
+                channel.close()
+
+
+def _collect(channel: Any, deadline: float, shown: str, limit: float) -> tuple[int, str, str]:
+    out, err = bytearray(), bytearray()
+    while True:
+        while channel.recv_ready():
+            out += channel.recv(READ_CHUNK)
+        while channel.recv_stderr_ready():
+            err += channel.recv_stderr(READ_CHUNK)
+        if channel.exit_status_ready() and (channel.eof_received or channel.closed):
+            if not channel.recv_ready() and not channel.recv_stderr_ready():
+                break
+            continue
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise HmcTimeout(f"{shown} did not finish within {limit:g} s; it may still be running on the HMC")
+        select.select([channel], [], [], min(remaining, 1.0))
+    rc = channel.recv_exit_status()
+    if rc < 0:
+        raise HmcConnectionError(f"{shown}: the channel closed without an exit status (connection lost?)")
+    return rc, out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
