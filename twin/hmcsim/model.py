@@ -93,6 +93,11 @@ class Vios:
     logical_volumes: list[str] = field(default_factory=list)
     optical: list[str] = field(default_factory=list)          # cd0, file-backed vtopt devices
     time_of_day_offset_s: float = 0.0
+    # chdev values, by device name, of attributes that have no field of their own in this model
+    device_attrs: dict[str, dict[str, str]] = field(default_factory=dict)
+    # chdev -perm values not yet in effect, by device name, for devices other than disks
+    # (a disk keeps them in Disk.pending_attrs); applied when the VIOS restarts
+    pending_attrs: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 @dataclass
