@@ -263,7 +263,7 @@ def proc_lpar_record(estate: Estate, ms: ManagedSystem, lp: Lpar) -> Record:
     def count(value: int) -> int:
         return value if active else 0
 
-    weight = uncap_weight(lp) if shared else None
+    weight = (uncap_weight(lp) if active else 0) if shared else None
     pool_id = pool_of(ms, lp).id if shared else None
     values: Record = {"lpar_name": lp.name, "lpar_id": lp.id}
     for prefix in ("curr", "pend"):
@@ -275,7 +275,7 @@ def proc_lpar_record(estate: Estate, ms: ManagedSystem, lp: Lpar) -> Record:
             f"{prefix}_sharing_mode": sharing_mode(lp), f"{prefix}_uncap_weight": weight,
         })
     values.update({"run_proc_units": units(lp.proc_units), "run_procs": count(lp.procs),
-                   "run_uncap_weight": (weight if active else 0) if shared else None})
+                   "run_uncap_weight": weight})
     return attrs.ordered("proc_lpar", major_of(estate, ms), values)
 
 
