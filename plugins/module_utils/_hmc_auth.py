@@ -176,7 +176,7 @@ def _password_auth(transport: Any, user: str, password: str) -> bool:
     except paramiko.BadAuthenticationType as exc:
         if "keyboard-interactive" not in exc.allowed_types:
             return False
-        return _attempt(transport, transport.auth_interactive, user, lambda _title, _text, prompts: [password for _ in prompts])
+        return _attempt(transport, transport.auth_interactive, user, lambda _title, _text, prompts: [password] * len(prompts))
     except paramiko.AuthenticationException:
         return False
     return bool(transport.is_authenticated())

@@ -52,7 +52,7 @@ def redact(argv: Sequence[str], secrets: Iterable[str | None] = ()) -> list[str]
     known = list(secrets)
     out: list[str] = []
     for i, part in enumerate(argv):
-        option, sep, _ = part.partition("=")
+        option, sep = part.partition("=")[:2]
         if i > 0 and argv[i - 1] in SECRET_OPTIONS:
             out.append(MASK)
         elif sep and option in SECRET_OPTIONS:
@@ -206,7 +206,8 @@ class HmcClient:
                 self._record(TranscriptEntry(self.params.label, shown, None, "", "", time.monotonic() - started, attempt, exc.message))
                 if isinstance(exc, HmcTimeout) or attempt == attempts:
                     if not read_only and isinstance(exc, HmcConnectionError):
-                        raise HmcConnectionError(f"{exc.message}; {shlex.join(shown)} changes state and was not retried: check on the HMC whether it ran") from None
+                        note = f"{shlex.join(shown)} changes state and was not retried: check on the HMC whether it ran"
+                        raise HmcConnectionError(f"{exc.message}; {note}") from None
                     raise
                 time.sleep(self.retry_delay * attempt)
                 continue

@@ -17,12 +17,14 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from ansible_collections.powervm.lpm.plugins.module_utils import _hmc_client
+from ansible_collections.powervm.lpm.plugins.module_utils._hmc_auth import HostKeyChecker, known_hosts_name
 from ansible_collections.powervm.lpm.plugins.module_utils._hmc_client import HmcClient, HmcConnectionParams
 from ansible_collections.powervm.lpm.plugins.module_utils._hmc_errors import (
     HmcAuthError,
     HmcCommandError,
     HmcConnectionError,
     HmcHostKeyError,
+    HmcInputError,
     HmcTimeout,
 )
 
@@ -159,6 +161,23 @@ def test_changed_key_refused_even_with_accept_new(ssh_server, tmp_path, alg):
     assert ssh_server.host_key.get_fingerprint("sha256") in str(caught.value)
     assert path.read_text(encoding="ascii") == original
     assert ssh_server.auth_attempts == 0
+
+
+def test_hashed_known_hosts_entry_is_accepted(ssh_server, tmp_path):
+    from paramiko.hostkeys import HostKeys
+
+    name, key_type, key = ssh_server.known_hosts_line().split()
+    path = tmp_path / "known_hosts"
+    path.write_text(f"{HostKeys.hash_host(name)} {key_type} {key}\n", encoding="ascii")
+    with make_client(ssh_server, path) as client:
+        assert client.run(["lshmc", "-V"]).rc == 0
+
+
+def test_host_key_helpers():
+    assert known_hosts_name("hmc1", 22) == "hmc1"
+    assert known_hosts_name("10.0.0.1", 2222) == "[10.0.0.1]:2222"
+    with pytest.raises(HmcInputError, match="host_key_policy"):
+        HostKeyChecker("hmc1", 22, None, "yes")
 
 
 def test_ignore_policy_skips_the_check(ssh_server, tmp_path):
@@ -333,9 +352,8 @@ def test_agent_auth(ssh_server, known_hosts, tmp_path, monkeypatch):
     key_file.chmod(0o600)
     agent = subprocess.Popen(["ssh-agent", "-D", "-a", str(sock)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        for _ in range(100):
-            if sock.exists():
-                break
+        deadline = time.monotonic() + 2
+        while not sock.exists() and time.monotonic() < deadline:
             time.sleep(0.02)
         env = {"SSH_AUTH_SOCK": str(sock), "PATH": "/usr/bin:/bin"}
         subprocess.run(["ssh-add", str(key_file)], env=env, check=True, capture_output=True)
