@@ -229,12 +229,24 @@ def clock_info(twin: "Twin") -> dict[str, Any]:
     return {"now": now, "hmc_time": clock.hmc_time(now), "speed": clock.speed, "manual": clock.manual}
 
 
-def _plain(obj: Any) -> Any:
-    if hasattr(obj, "to_dict"):
-        return obj.to_dict()
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
-    return {k: v for k, v in vars(obj).items() if not k.startswith("_")}
+MIGRATION_LIVE_FIELDS = ("phase", "migration_state", "in_progress", "bytes_transmitted", "bytes_remaining")
+
+
+def migration_dump(mig: Any) -> dict[str, Any]:
+    """A migration's record plus where it is now, with ``percent`` of its memory moved."""
+    if hasattr(mig, "to_dict"):
+        data = dict(mig.to_dict())
+    elif dataclasses.is_dataclass(mig) and not isinstance(mig, type):
+        data = {f.name: getattr(mig, f.name) for f in dataclasses.fields(mig)}
+    else:
+        data = {k: v for k, v in vars(mig).items() if not k.startswith("_")}
+    for name in MIGRATION_LIVE_FIELDS:
+        if hasattr(mig, name):
+            data[name] = getattr(mig, name)
+    sent, left = data.get("bytes_transmitted"), data.get("bytes_remaining")
+    if isinstance(sent, (int, float)) and isinstance(left, (int, float)) and sent + left > 0:
+        data["percent"] = round(100.0 * sent / (sent + left), 1)
+    return data
 
 
 def state_dump(twin: "Twin") -> dict[str, Any]:
@@ -253,7 +265,7 @@ def state_dump(twin: "Twin") -> dict[str, Any]:
         "hmcs": {name: {"host": e.host, "port": e.port, "refusing": e.refusing, "connections": len(e.connections)}
                  for name, e in twin.endpoints.items()},
         "systems": systems,
-        "migrations": [_plain(m) for m in estate.migrations],
+        "migrations": [migration_dump(m) for m in estate.migrations],
         "faults": twin.faults.list(),
     }
 
