@@ -4,7 +4,8 @@ from __future__ import annotations
 from typing import Iterator
 
 from .. import faults
-from .base import Check, Fields, rule
+from . import lookup
+from .base import Check, Fields, reason_text, rule
 
 
 @rule("injected_failure", needs_target=False)
@@ -15,5 +16,9 @@ def injected_failure(check: Check) -> Iterator[Fields]:
     if fault is None:
         return
     target = check.dst.name if check.dst is not None else ""
-    yield {"code": fault.code, "lpar": check.lp.name, "system": check.src.name, "target": target,
-           "reason": "validation failed"}
+    fields: Fields = {"code": fault.code, "lpar": check.lp.name, "system": check.src.name, "target": target,
+                      "reason": reason_text("injected_reason")}
+    adapters = [*lookup.client_scsi(check.lp), *lookup.client_fc(check.lp)]
+    if adapters:
+        fields.update(slot=adapters[0].slot, adapter=adapters[0].slot, vios=adapters[0].remote_lpar)
+    yield fields

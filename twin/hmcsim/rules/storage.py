@@ -7,7 +7,7 @@ from typing import Iterator, Optional
 from ..estate import Estate
 from ..model import Lpar, VFc, VScsi
 from . import lookup
-from .base import Check, Fields, rule
+from .base import Check, Fields, reason_text, rule
 from .resolve import mapped_vios
 
 
@@ -38,7 +38,7 @@ def scsi_backing_san(check: Check) -> Iterator[Fields]:
             continue
         for backing in lookup.backing_devices(vios, server):
             if backing.kind in ("lv", "internal"):
-                kind = "logical volume" if backing.kind == "lv" else "internal disk"
+                kind = reason_text("backing_lv" if backing.kind == "lv" else "backing_internal")
                 yield {"slot": client.slot, "lpar": check.lp.name, "kind": kind, "device": backing.device,
                        "vios": vios.name}
 

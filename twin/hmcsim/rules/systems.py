@@ -46,7 +46,7 @@ def systems_operating(check: Check) -> Iterator[Fields]:
     """Validation, capability check (slide 36): both managed systems are Operating."""
     for ms in _systems(check):
         if ms.state != "Operating":
-            yield {"system": ms.name, "state": ms.state}
+            yield {"target": ms.name, "state": ms.state}
 
 
 @rule("processor_generation")
@@ -54,7 +54,7 @@ def processor_generation(check: Check) -> Iterator[Fields]:
     """Requirements (slide 7): POWER6 and above on both systems."""
     for ms in _systems(check):
         if ms.proc_type not in MOBILE_PROCESSORS:
-            yield {"system": ms.name, "kind": check.kind}
+            yield {"target": ms.name, "kind": check.kind}
 
 
 @rule("mobility_capable")
@@ -67,7 +67,7 @@ def mobility_capable(check: Check) -> Iterator[Fields]:
     for ms in _systems(check):
         caps = Estate.capabilities(ms)
         if any(not caps.get(flag, 0) for flag in flags):
-            yield {"system": ms.name, "kind": check.kind}
+            yield {"target": ms.name, "kind": check.kind}
 
 
 @rule("powervm_capabilities")
