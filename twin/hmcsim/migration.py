@@ -28,6 +28,7 @@ from . import faults as faultmod
 from .core import CommandError, Result, messages
 from .engine import Route, attach
 from .estate import Estate
+from .formats import format_units
 from .migration_adapters import Shell, complete_move, create_shell, remove_shell
 from .model import Lpar, ManagedSystem, Physics
 from .physics import FIXED, MB, Progress, Step, link_payload_mbs, stream_mbs
@@ -42,8 +43,8 @@ def table() -> dict[str, Any]:
 
 
 def text(code: str, **fields: object) -> str:
-    """``HSCLxxxx text`` from messages.yaml, or from this area's table."""
-    entry = messages()["hscl"].get(code) or table()["hscl"][code]
+    """``HSCLxxxx text`` from this area's table, else from messages.yaml."""
+    entry = table()["hscl"].get(code) or messages()["hscl"][code]
     return f"{code} {entry['text'].format(**fields)}"
 
 
@@ -310,6 +311,51 @@ def _free_id(target: ManagedSystem, lp: Lpar) -> int:
     if lp.id not in used:
         return lp.id
     return next(i for i in range(1, max(used, default=0) + 2) if i not in used)
+
+
+def awaiting_shell(estate: Estate, target: ManagedSystem) -> list[Migration]:
+    """Migrations in progress to ``target`` whose shell partition does not exist yet."""
+    return [m for m in estate.migrations
+            if getattr(m, "in_progress", False) and getattr(m, "target", None) == target.name
+            and getattr(m, "shell", None) is None]
+
+
+def reserve(estate: Estate, req: MigrationRequest, res: Resolution) -> list[str]:
+    """Count what migrations not yet at their shell phase will take on the target (ID, memory,
+    processors), which the target's partition list does not show yet. An automatically chosen ID
+    that is claimed moves to the next free one; returns the error lines of what is short."""
+    target = req.target
+    if target is None:
+        return []
+    waiting = awaiting_shell(estate, target)
+    claimed = {m.dest_lpar_id for m in waiting}
+    problems = []
+    if res.dest_lpar_id in claimed:
+        if req.dest_lpar_id is not None:
+            problems.append(text("HSCLA22D", lpar_id=req.dest_lpar_id, target=target.name))
+        else:
+            taken = claimed | {lp.id for lp in target.lpars}
+            res.dest_lpar_id = next((i for i in range(1, target.max_lpars + 1) if i not in taken), None)
+            if res.dest_lpar_id is None:
+                problems.append(text("HSCLA262", system=target.name))
+    if req.kind == "inactive":
+        return problems
+    lp, holding = req.lpar, [m.lpar for m in waiting if m.kind != "inactive"]
+    mem_needed = lp.mem_mb + Estate.hpt_mb(lp)
+    mem_free = estate.avail_mem_mb(target) - sum(x.mem_mb + Estate.hpt_mb(x) for x in holding)
+    if mem_needed > mem_free:
+        problems.append(text("HSCLA228", target=target.name, lpar=lp.name, required=mem_needed,
+                             available=mem_free))
+    proc_needed = _units(lp)
+    proc_free = estate.avail_proc_units(target) - sum(_units(x) for x in holding)
+    if proc_needed > proc_free + 1e-9:
+        problems.append(text("HSCLA229", target=target.name, lpar=lp.name, required=format_units(proc_needed),
+                             available=format_units(proc_free)))
+    return problems
+
+
+def _units(lp: Lpar) -> float:
+    return lp.proc_units if lp.proc_mode == "shared" else float(lp.procs)
 
 
 def start(estate: Estate, req: MigrationRequest, res: Resolution) -> Migration:

@@ -44,6 +44,7 @@ class MigrationRequest:
     flags: dict[str, str] = field(default_factory=dict)
     wait_minutes: Optional[int] = None        # -w
     force: bool = False
+    input_data: dict[str, str] = field(default_factory=dict)   # every -i / -f attribute as given
 
 
 @dataclass
