@@ -68,15 +68,19 @@ class ControlServer:
         if self.server is not None:
             self.server.close()
             self.server = None
-        self.path.unlink(missing_ok=True)
+            self.path.unlink(missing_ok=True)
 
     async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        carry = bytearray()      # bytes read ahead while watching for a hang-up during an exec
         try:
             while True:
-                line = await reader.readline()
-                if not line:
+                if b"\n" not in carry:
+                    carry.extend(await reader.readline())
+                line, newline, rest = bytes(carry).partition(b"\n")
+                carry[:] = rest
+                if not line + newline:
                     break
-                answer = await self._answer(line, reader)
+                answer = await self._answer(line, reader, carry)
                 if answer is None:       # the client went away during an exec
                     break
                 writer.write(json.dumps(answer, default=str).encode() + b"\n")
@@ -88,14 +92,15 @@ class ControlServer:
             with contextlib.suppress(Exception):
                 await writer.wait_closed()
 
-    async def _answer(self, line: bytes, reader: asyncio.StreamReader) -> Optional[dict[str, Any]]:
+    async def _answer(self, line: bytes, reader: asyncio.StreamReader,
+                      carry: bytearray) -> Optional[dict[str, Any]]:
         try:
             request = json.loads(line)
             if not isinstance(request, dict):
                 raise ControlError("a request must be a JSON object")
             op = request.get("op")
             if op == "exec":
-                return await self.op_exec(request, reader)
+                return await self.op_exec(request, reader, carry)
             handler = self.ops.get(str(op))
             if handler is None:
                 raise ControlError(f"unknown op {op!r}; ops: exec, {', '.join(sorted(self.ops))}")
@@ -108,7 +113,8 @@ class ControlServer:
             return {"ok": False, "error": f"bad request: {exc!r}"}
 
     # ----- exec -----
-    async def op_exec(self, req: dict[str, Any], reader: asyncio.StreamReader) -> Optional[dict[str, Any]]:
+    async def op_exec(self, req: dict[str, Any], reader: asyncio.StreamReader,
+                      carry: bytearray) -> Optional[dict[str, Any]]:
         from .service import HmcUnavailable  # pylint: disable=import-outside-toplevel
         twin = self.twin
         hmc, user, command = str(req["hmc"]), str(req["user"]), str(req["command"])
@@ -133,11 +139,16 @@ class ControlServer:
         watch = asyncio.ensure_future(reader.read(1))
         cut = asyncio.ensure_future(dropped.wait())
         try:
-            await asyncio.wait({run, watch, cut}, return_when=asyncio.FIRST_COMPLETED)
-            if watch.done() and not run.done():
-                gone.set()            # the forwarder (and its SSH client) went away; the command goes on
-                twin.nudge()
-                return None
+            while not (run.done() or cut.done()):
+                await asyncio.wait({run, watch, cut}, return_when=asyncio.FIRST_COMPLETED)
+                if watch.done() and not watch.cancelled():
+                    data = watch.result()
+                    if not data:
+                        gone.set()    # the forwarder (and its SSH client) went away; the command goes on
+                        twin.nudge()
+                        return None
+                    carry.extend(data)   # the client sent ahead; keep it for the next request
+                    watch = asyncio.ensure_future(reader.read(1 << 16))
             if dropped.is_set():
                 return {"ok": False, "error": f"{hmc}: connection dropped", "disconnected": True}
             result = run.result()
@@ -146,9 +157,11 @@ class ControlServer:
             return {"ok": True, "rc": result.rc, "stdout": result.stdout, "stderr": result.stderr}
         finally:
             twin.control_sessions[hmc].discard(drop)
-            cut.cancel()
-            if not watch.done():
-                watch.cancel()
+            for task in (cut, watch):
+                task.cancel()
+            await asyncio.gather(cut, watch, return_exceptions=True)
+            if watch.done() and not watch.cancelled() and watch.exception() is None and watch.result():
+                carry.extend(watch.result())
 
     # ----- the other ops -----
     async def op_info(self, req: dict[str, Any]) -> dict[str, Any]:

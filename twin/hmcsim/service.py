@@ -100,6 +100,7 @@ class Twin:
         self._nudge = asyncio.Event()
         self._stopped = asyncio.Event()
         self._loop: Optional[asyncio.AbstractEventLoop] = None
+        self._published = False
 
     # ----- paths and published info -----
     @property
@@ -133,15 +134,17 @@ class Twin:
     async def start(self) -> None:
         from .control import ControlServer  # pylint: disable=import-outside-toplevel
         self._loop = asyncio.get_running_loop()
+        control = ControlServer(self, self.socket_path)
+        await control.start()          # fails when another twin serves from this state directory
+        self.control = control
         self.serve_file.unlink(missing_ok=True)
         for name, port in ports_for(self.estate.scenario, self.options.port).items():
             endpoint = HmcEndpoint(self, name, self.options.host, port)
             await endpoint.start()
             self.endpoints[name] = endpoint
-        self.control = ControlServer(self, self.socket_path)
-        await self.control.start()
         self.spawn(self._tick())
         self._write_serve_file()
+        self._published = True
 
     async def serve(self, ready: Optional[Callable[["Twin"], None]] = None) -> None:
         """Start, report readiness, and run until ``request_stop()``."""
@@ -168,7 +171,9 @@ class Twin:
                 task.cancel()
         if self._tasks:
             await asyncio.gather(*(t for t in self._tasks if t is not current), return_exceptions=True)
-        self.serve_file.unlink(missing_ok=True)
+        if self._published:
+            self.serve_file.unlink(missing_ok=True)
+            self._published = False
 
     def spawn(self, coro: Awaitable[T]) -> "asyncio.Task[T]":
         """Run a coroutine on the loop, kept until done and cancelled on stop."""
