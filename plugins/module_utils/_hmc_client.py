@@ -159,6 +159,8 @@ class HmcClient:
         # OpenSSH servers allow 10 sessions per connection by default (MaxSessions).
         self._channels = threading.BoundedSemaphore(max(max_channels, 1))
         self._transport: Any = None
+        # SSH connections opened so far (one unless the connection was lost and re-opened).
+        self.connections_opened = 0
         self._hostkeys = HostKeyChecker(params.host, params.port, params.known_hosts, params.host_key_policy)
 
     def __enter__(self) -> HmcClient:
@@ -231,6 +233,7 @@ class HmcClient:
             for attempt in range(1, self.connect_retries + 2):
                 try:
                     self._transport = self._open_transport()
+                    self.connections_opened += 1
                     return self._transport
                 except HmcConnectionError:
                     if attempt > self.connect_retries:
