@@ -200,6 +200,7 @@ class Lpar:
     curr_profile: str = "default"
     default_profile: str = "default"
     refcode: str = ""
+    description: str = ""                 # free text set with chsyscfg -r lpar -i description=...
     workload: Workload = field(default_factory=Workload)
     vios: Optional[Vios] = None
 
