@@ -140,11 +140,12 @@ _LSHWRES_TYPES: dict[tuple[str, str | None], tuple[str, ...]] = {
     ("virtualio", "serial"): ("lpar",),
     ("virtualio", "slot"): ("lpar", "slot"),
     ("io", "slot"): ("sys",),
+    ("procpool", None): (),
 }
 
 
 def lshwres(
-    resource: Literal["mem", "proc", "virtualio", "io"],
+    resource: Literal["mem", "proc", "virtualio", "io", "procpool"],
     system: str,
     level: str | None = None,
     rsubtype: str | None = None,
@@ -152,7 +153,7 @@ def lshwres(
     fields: Sequence[str] | None = None,
     header: bool = False,
 ) -> list[str]:
-    """lshwres -r mem|proc --level sys|lpar, -r virtualio --rsubtype scsi|fc|eth|serial|slot, -r io --rsubtype slot."""
+    """lshwres -r mem|proc --level sys|lpar, -r virtualio --rsubtype scsi|fc|eth|serial|slot, -r io --rsubtype slot, -r procpool."""
     levels = _LSHWRES_TYPES.get((resource, rsubtype))
     if levels is None:
         raise HmcInputError(f"unsupported lshwres resource {resource!r} with rsubtype {rsubtype!r}")
