@@ -243,7 +243,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
             raise
         print("hmcsim generate: the fleet generator (hmcsim.generator) is not available", file=sys.stderr)
         return 2
-    return int(generator.main(args.args) or 0)
+    entry = getattr(generator, "main_generate", None) or getattr(generator, "main")
+    return int(entry(args.args) or 0)
 
 
 def cmd_forward(args: argparse.Namespace) -> int:
