@@ -111,6 +111,7 @@ class VEth:
     vswitch: str = "ETHERNET0"
     mac_addr: str = ""
     is_required: bool = False
+    vsi_profile: str = ""                 # VSI profile (manager/type/version) for VEPA switching; "" = none
 
 
 @dataclass

@@ -163,6 +163,11 @@ def _src_inactive_limit(estate: Estate) -> None:
     estate.migrations.append(fake_migration(kind="inactive", target="elsewhere"))
 
 
+def _vsi(estate: Estate) -> None:
+    part(estate, MOBILE).eth[0].vsi_profile = "1/23/1"
+    system(estate, DST).capabilities["vsi_on_veth_capable"] = 0
+
+
 def _fault(estate: Estate) -> None:
     estate.faults.append(Fault("validation_failure", target=MOBILE, code="HSCLA27C"))
 
@@ -285,6 +290,7 @@ BREAKERS: list[tuple[str, str, Callable[[Estate], None], dict[str, Any], str]] =
      {"fc_mappings": [Mapping(37, "b740vio1", None, 21)]}, "HSCLA25C"),
     ("vlan_bridged", "VLAN 10 not bridged", _both_dest_vios(_drop_vlan10), NONE, "HSCLA239"),
     ("vlan_bridged", "SEA link down", _both_dest_vios(_sea_down), NONE, "HSCLA239"),
+    ("vsi_profiles", "VSI profile to a system without VSI", _vsi, NONE, "HSCLA266"),
     ("injected_failure", "validation_failure fault", _fault, NONE, "HSCLA27C"),
 ]
 
@@ -418,6 +424,18 @@ def test_dual_vios_mpio_over_npiv_needs_two_destination_vios(estate: Estate) -> 
     assert codes(res.errors) == ["HSCLA23D", "HSCLA23D"]
     assert res.fc_dest == {37: "b740vio1", 47: "b740vio1"}
     assert check(estate, flags={"redundantvios": "2"}).errors == []
+
+
+def test_vsi_2_turns_vsi_profile_error_into_warning(estate: Estate) -> None:
+    _vsi(estate)
+    res = check(estate, flags={"vsi": "2"})
+    assert res.errors == []
+    assert [(f.code, f.warning, f.overridable_by) for f in res.findings] == [("HSCLA266", True, "vsi")]
+
+
+def test_vsi_profile_to_a_vsi_capable_system_is_fine(estate: Estate) -> None:
+    part(estate, MOBILE).eth[0].vsi_profile = "1/23/1"
+    assert check(estate).findings == []
 
 
 def test_uuid_2_turns_uuid_clash_into_warning(estate: Estate) -> None:
@@ -589,6 +607,7 @@ def test_rule_table_is_ordered_data() -> None:
     assert names[0] == "remote_hmc_trust" and names[-1] == "injected_failure"
     groups = list(dict.fromkeys(r.group for r in RULES))
     assert groups == ["hmc", "systems", "rmc", "msp", "partition", "destination", "storage", "network", "injected"]
+    assert len(names) == len(messages()["lpm_rules"])
 
 
 @pytest.mark.parametrize("rule", RULES, ids=[r.name for r in RULES])

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from ..attributes import capability_defaults
+from ..estate import Estate
 from . import lookup
 from .base import Check, Fields, rule
 
@@ -22,3 +24,16 @@ def vlan_bridged(check: Check) -> Iterator[Fields]:
             if key not in bridged and key not in reported:
                 reported.add(key)
                 yield {"vlan": vlan, "vswitch": eth.vswitch, "lpar": check.lp.name}
+
+
+@rule("vsi_profiles")
+def vsi_profiles(check: Check) -> Iterator[Fields]:
+    """VIOS checklist (slide 19: validation also checks the VEB/VEPA configuration) and migrlpar --vsi:
+    an adapter with a VSI profile needs a destination that supports VSI on virtual Ethernet
+    (--vsi 2 turns the error into a warning)."""
+    caps = {**capability_defaults(), **Estate.capabilities(check.target)}
+    if caps.get("vsi_on_veth_capable", 0):
+        return
+    for eth in check.lp.eth:
+        if eth.vsi_profile and not eth.is_trunk:
+            yield {"slot": eth.slot, "lpar": check.lp.name, "profile": eth.vsi_profile}
