@@ -13,8 +13,11 @@ from pathlib import Path
 import pytest
 
 from hmcsim import generator, scenario
+from hmcsim.core import messages
 from hmcsim.estate import Estate
 from hmcsim.model import Lpar, ManagedSystem, Scenario
+from hmcsim.request import MigrationRequest
+from hmcsim.validation import validate
 
 SYSTEM_NAME = re.compile(r"^p[89]-sys\d{2,}-\d{4}-[0-9A-Z]{3}-SN[0-9A-Z]{7}$")
 CLIENT_NAME = re.compile(r"^sys\d{2,}-lp\d{3,}$")
@@ -137,7 +140,9 @@ def evacuation_failures(sc: Scenario) -> list[str]:
 
 @pytest.fixture(scope="module")
 def fleet() -> Scenario:
-    return generator.generate(seed=11, hmcs=2, systems=8, lpars=200)
+    # 10 systems in SAN groups of 4 and 6 (a short last group joins the one before); the second group
+    # spans both HMCs
+    return generator.generate(seed=11, hmcs=2, systems=10, lpars=200)
 
 
 @pytest.fixture(scope="module")
@@ -176,7 +181,8 @@ def test_yaml_text_loads_back(tmp_path: Path) -> None:
 
 def test_counts_names_and_hmc_spread(fleet: Scenario) -> None:
     assert [h.name for h in fleet.hmcs] == ["hmc01", "hmc02"]
-    assert Counter(ms.hmc for ms in fleet.systems) == {"hmc01": 4, "hmc02": 4}
+    assert Counter(ms.hmc for ms in fleet.systems) == {"hmc01": 5, "hmc02": 5}
+    assert sorted(Counter(fabrics_of(ms) for ms in fleet.systems).values()) == [4, 6]
     assert len(clients(fleet)) == 200
     names = [lp.name for ms in fleet.systems for lp in ms.lpars]
     assert len(names) == len(set(names)), "partition names must be unique in the estate"
@@ -190,8 +196,8 @@ def test_counts_names_and_hmc_spread(fleet: Scenario) -> None:
         for lp in ms.lpars:
             if lp.env != "vioserver":
                 assert CLIENT_NAME.match(lp.name) and lp.name == f"sys{i:02d}-lp{lp.id:03d}"
-    # systems on one HMC are contiguous blocks: sys01-04 on hmc01
-    assert [ms.hmc for ms in fleet.systems[:4]] == ["hmc01"] * 4
+    # systems on one HMC are contiguous blocks: sys01-05 on hmc01
+    assert [ms.hmc for ms in fleet.systems[:5]] == ["hmc01"] * 5
 
 
 def test_mixed_generations_and_compatible_modes(fleet: Scenario) -> None:
@@ -335,6 +341,71 @@ def test_clean_description_says_so() -> None:
     sc = generator.generate(seed=1, systems=2, lpars=4)
     assert "No misconfigurations injected." in sc.description
     assert "2 managed systems" in sc.description and "4 client partitions" in sc.description
+
+
+# ----- against the twin's own LPM validation -----
+
+# The validation rule that must report each kind of injected misconfiguration.
+RULE_FOR_KIND = {"reserve_policy": "scsi_reserve_policy", "wwpn_not_zoned": "fc_hosted",
+                 "vlan_not_bridged": "vlan_bridged", "rmc_inactive": "rmc_partition", "physical_io": "physical_io",
+                 "migration_disabled": "migration_enabled", "huge_pages": "huge_pages", "compat_mode": "compat_mode",
+                 "lmb_mismatch": "lmb_size"}
+
+
+def rule_code(rule: str) -> str:
+    return str(messages()["lpm_rules"][rule]["code"])
+
+
+def validation_errors(sc: Scenario) -> dict[tuple[str, str], set[str]]:
+    """(partition, target system) -> error codes of migrlpar -o v to each system of its SAN group.
+
+    Targets on another HMC are named with --ip, as a remote migration would be."""
+    estate = Estate(sc, manual_clock=True)
+    errors = {}
+    for ms, lp in clients(sc):
+        kind = "inactive" if lp.state == "Not Activated" else "active"
+        for target in peers(sc, ms):
+            remote = estate.hmcs[target.hmc].ipaddr if target.hmc != ms.hmc else ""
+            req = MigrationRequest("v", ms, lp, target, kind=kind, remote_hmc=remote,
+                                   remote_user="hscroot" if remote else "")
+            errors[(lp.name, target.name)] = {f.code for f in validate(estate, req).findings if not f.warning}
+    return errors
+
+
+def test_clean_fleet_passes_lpm_validation(fleet: Scenario) -> None:
+    errors = validation_errors(fleet)
+    assert len({target for _, target in errors}) == len(fleet.systems)
+    hmc_of = {ms.name: ms.hmc for ms in fleet.systems}
+    source_of = {lp.name: ms.name for ms, lp in clients(fleet)}
+    assert any(hmc_of[source_of[name]] != hmc_of[target] for name, target in errors), "no remote migration checked"
+    capacity = {rule_code("memory_available"), rule_code("processors_available")}
+    # a large partition may not fit on every single peer, but nothing else may fail ...
+    assert set().union(*errors.values()) <= capacity
+    # ... and every partition can go to at least one system of its SAN group
+    for ms, lp in clients(fleet):
+        assert any(not errors[(lp.name, t.name)] for t in peers(fleet, ms)), lp.name
+
+
+def test_injected_misconfigurations_fail_lpm_validation() -> None:
+    sc, injected = generator.generate_with_report(seed=21, hmcs=2, systems=8, lpars=100, misconfig=0.3)
+    errors = validation_errors(sc)
+    assert {i["kind"] for i in injected} == set(generator.MISCONFIG_KINDS)
+    for item in injected:
+        code = rule_code(RULE_FOR_KIND[item["kind"]])
+        ms = next(s for s in sc.systems if s.name == item["system"])
+        targets = peers(sc, ms)
+        if item["kind"] == "compat_mode":
+            targets = [t for t in targets if t.proc_type == "POWER8"]
+        movers = [item["lpar"]] if item["lpar"] else [lp.name for lp in ms.lpars if lp.env != "vioserver"]
+        for name in movers:
+            assert all(code in errors[(name, t.name)] for t in targets), (item, name)
+    broken = {i["lpar"] for i in injected} | {lp.name for i in injected if i["kind"] == "lmb_mismatch"
+                                              for s in sc.systems if s.name == i["system"] for lp in s.lpars}
+    capacity = {rule_code("memory_available"), rule_code("processors_available")}
+    lmb_code = rule_code("lmb_size")
+    for (name, target), codes in errors.items():
+        if name not in broken:
+            assert codes - capacity <= {lmb_code}, (name, target, codes)
 
 
 # ----- command line -----
