@@ -6,12 +6,14 @@ kind of migration. It never changes the estate (an armed ``validation_failure`` 
 """
 from __future__ import annotations
 
+from typing import Any
+
 from .estate import Estate
 from .request import MigrationRequest, Resolution
 from .rules import RULES, Check, Rule
 from .rules.resolve import resolve
 
-__all__ = ["RULES", "Rule", "validate"]
+__all__ = ["RULES", "Rule", "rule_table", "validate"]
 
 
 def validate(estate: Estate, req: MigrationRequest) -> Resolution:
@@ -21,3 +23,9 @@ def validate(estate: Estate, req: MigrationRequest) -> Resolution:
         if rule.applies(check):
             check.res.findings.extend(rule.run(check))
     return check.res
+
+
+def rule_table() -> list[dict[str, Any]]:
+    """The rules in order, as plain data (for documentation and for preflight checks that mirror them)."""
+    return [{"name": r.name, "group": r.group, "code": r.code, "severity": r.severity, "kinds": list(r.kinds),
+             "downgrade": r.downgrade, "doc": r.doc} for r in RULES]

@@ -16,7 +16,7 @@ from hmcsim.faults import Fault
 from hmcsim.model import Hmc, Lpar, ManagedSystem, User, VEth
 from hmcsim.request import Mapping, MigrationRequest, Resolution
 from hmcsim.rules import KINDS, RULES
-from hmcsim.validation import validate
+from hmcsim.validation import rule_table, validate
 
 SRC = "p750-Server-8233-E8B-SN069348P"
 DST = "p740-Server-8205-E6B-SN10934CP"
@@ -630,3 +630,23 @@ def test_fault_is_consumed_once(estate: Estate) -> None:
     first = check(estate)
     assert codes(first.errors) == ["HSCLA27C"]
     assert check(estate).errors == []
+
+
+def test_rule_table_as_data() -> None:
+    table = rule_table()
+    assert [row["name"] for row in table] == [r.name for r in RULES]
+    vlan = next(row for row in table if row["name"] == "vlan_bridged")
+    assert vlan == {"name": "vlan_bridged", "group": "network", "code": "HSCLA239", "severity": "error",
+                    "kinds": ["active", "inactive", "suspended"], "downgrade": {"vlanbridge": ["2"]},
+                    "doc": vlan["doc"]}
+    assert "slide 19" in vlan["doc"]
+
+
+def test_suspended_partition_validates_clean(estate: Estate) -> None:
+    nl2 = part(estate, MOBILE)
+    nl2.state, nl2.rmc_state = "Suspended", "inactive"
+    res = check(estate, kind="suspended")
+    assert res.errors == []
+    assert res.source_msp is not None and res.dest_msp is not None
+    system(estate, DST).capabilities["lpar_suspend_capable"] = 0
+    assert codes(check(estate, kind="suspended").errors) == ["HSCLA250"]
