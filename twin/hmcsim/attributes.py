@@ -48,6 +48,11 @@ def gate_allows(condition: Optional[str], major: int) -> bool:
 
 def names(kind: str, major: int) -> list[str]:
     """Attribute names of a table for an HMC of this major version (capabilities not expanded)."""
+    return list(_names(kind, major))
+
+
+@lru_cache(maxsize=None)
+def _names(kind: str, major: int) -> tuple[str, ...]:
     out: list[str] = []
     for entry in table(kind)["attrs"]:
         if isinstance(entry, str):
@@ -56,7 +61,7 @@ def names(kind: str, major: int) -> list[str]:
             ((name, condition),) = entry.items()
         if gate_allows(condition, major) and name not in out:
             out.append(name)
-    return out
+    return tuple(out)
 
 
 def capability_names(major: int, known: Mapping[str, int]) -> list[str]:
@@ -81,7 +86,7 @@ def ordered(kind: str, major: int, values: Mapping[str, Value],
     """
     constants = table(kind).get("constants") or {}
     record: Record = {}
-    for name in names(kind, major):
+    for name in _names(kind, major):
         for attr in (expand or {}).get(name, [name]):
             if attr in values:
                 record[attr] = values[attr]
