@@ -446,7 +446,9 @@ class _Builder:
               group_luns: list[tuple[str, int]], most_clients: int) -> Lpar:
         name = f"{plan.short}-vios{v}"
         ioslevel = _IOSLEVELS[plan.gen][plan.index % len(_IOSLEVELS[plan.gen])]
-        unit = f"U78D{plan.index % 10}.001.WZS{plan.serial[2:]}"
+        assert plan.model is not None
+        unit = f"U{plan.model.type_model.replace('-', '.')}.{plan.serial}"      # the system unit's location code
+        fc_card, eth_card = 2 * v - 1, 2 * v          # VIOS 1 owns slots C1 and C2, VIOS 2 owns C3 and C4
         first = plan.internal_disks
         disks = [Disk(name=f"hdisk{d}", lun=f"int-{plan.short}-vios{v}-{d}", kind="internal",
                       reserve_policy="single_path", size_mb=571236) for d in range(first)]
@@ -455,7 +457,7 @@ class _Builder:
         fabrics = (f"SAN{plan.group + 1:02d}_A", f"SAN{plan.group + 1:02d}_B")
         if v == 2:
             fabrics = fabrics[::-1]
-        fc_ports = [FcPort(name=f"fcs{p}", fabric=fabrics[p], physloc=f"{unit}-P1-C{v + 1}-T{p + 1}")
+        fc_ports = [FcPort(name=f"fcs{p}", fabric=fabrics[p], physloc=f"{unit}-P1-C{fc_card}-T{p + 1}")
                     for p in range(2)]
         vlans = self.group_vlans[plan.group]
         chunks = [vlans[i:i + _VLANS_PER_TRUNK] for i in range(0, len(vlans), _VLANS_PER_TRUNK)]
@@ -489,9 +491,14 @@ class _Builder:
         return Lpar(name=name, id=v, env="vioserver", os_version=f"VIOS {ioslevel}", mem_mb=plan.vios_mem_mb,
                     proc_units=plan.vios_proc_units, procs=2 * int(plan.vios_proc_units),
                     msp=v <= self.msp_pairs, time_ref=True, rmc_ipaddr=_system_ip(plan.index, v),
-                    io_slots=[f"2101{plan.index % 256:02X}{v:02X}", f"2102{plan.index % 256:02X}{v:02X}"],
+                    io_slots=[drc_index(fc_card), drc_index(eth_card)],
                     max_virtual_slots=max(200, _round_up(24 + 2 * (len(clients) + most_clients) + 16, 100)),
                     eth=eth, scsi=scsi, fc=fc, vios=vios)
+
+
+def drc_index(position: int) -> str:
+    """The DRC index of physical slot C<position> of the system unit (position in bits 16-23)."""
+    return f"{0x21000000 | (position << 16) | (0x10 + position):08X}"
 
 
 def _system_ip(system: int, vios: int) -> str:
@@ -587,9 +594,11 @@ class _Injector:
         return "rmc_state=inactive while the partition is Running"
 
     def _physical_io(self, ms: ManagedSystem, lp: Lpar) -> str:
-        drc = f"2103{lp.id % 256:02X}{self.rng.randrange(256):02X}"
+        used = {(int(d.split("/")[0], 16) >> 16) & 0xFF for p in ms.lpars for d in p.io_slots}
+        position = next(p for p in range(5, 256) if p not in used)
+        drc = drc_index(position)
         lp.io_slots = lp.io_slots + [drc]
-        return f"owns physical I/O slot {drc}"
+        return f"owns physical I/O slot {drc} (C{position})"
 
     def _migration_disabled(self, ms: ManagedSystem, lp: Lpar) -> str:
         lp.migration_disabled = True

@@ -235,6 +235,12 @@ def test_vios_pairs_storage_and_networking(fleet: Scenario) -> None:
         for v in (vio1, vio2):
             used = [a.slot for a in v.eth + v.scsi + v.fc]
             assert len(used) == len(set(used)) and max(used) < v.max_virtual_slots
+            unit = f"U{ms.type_model.replace('-', '.')}.{ms.serial}-P1-C"
+            assert all(p.physloc.startswith(unit) for p in v.vios.fc_ports)
+        # physical slots: only the VIOS own them, each in its own position C1..C4 of the system unit
+        owned = [int(d, 16) for lp in ms.lpars for d in lp.io_slots]
+        assert sorted((d >> 16) & 0xFF for d in owned) == [1, 2, 3, 4]
+        assert all(lp.env == "vioserver" for lp in ms.lpars if lp.io_slots)
     kinds = Counter(("scsi" if lp.scsi else "") + ("fc" if lp.fc else "") for _, lp in clients(fleet))
     assert set(kinds) == {"scsi", "fc", "scsifc"}
     assert kinds["scsi"] > 50 and kinds["fc"] > 50
@@ -325,6 +331,9 @@ def test_each_kind_can_be_injected_alone(kind: str) -> None:
         return
     broken = {lp.name: problems(sc, ms, lp) for ms, lp in clients(sc) if problems(sc, ms, lp)}
     assert broken == {i["lpar"]: {kind} for i in injected}
+    for ms in sc.systems:
+        positions = [(int(d, 16) >> 16) & 0xFF for lp in ms.lpars for d in lp.io_slots]
+        assert len(positions) == len(set(positions))
 
 
 def test_compat_mode_detail_names_the_power8_peers() -> None:
