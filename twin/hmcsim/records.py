@@ -154,7 +154,7 @@ def lpar_record(estate: Estate, ms: ManagedSystem, lp: Lpar) -> Record:
         "desired_lpar_proc_compat_mode": lp.compat_desired or "default",
         "curr_lpar_proc_compat_mode": estate.current_compat(ms, lp),
         "suspend_capable": lp.suspend_capable, "msp": lp.msp, "migration_disabled": lp.migration_disabled,
-        "uuid": lp.uuid,
+        "uuid": lp.uuid, "description": lp.description,
     }
     return attrs.ordered("lpar", major_of(estate, ms), values)
 

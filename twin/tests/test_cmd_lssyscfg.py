@@ -359,3 +359,11 @@ def test_prof_v10_hmc_adds_newer_attributes(run, estate: Estate) -> None:
     assert text.endswith(",lpar_proc_compat_mode=default,electronic_err_reporting=null,"
                          "sriov_eth_logical_ports=none,sriov_roce_logical_ports=none\n")
     assert "hca_adapters" not in text and "bsr_arrays" not in text
+
+
+def test_lpar_description_on_v10_hmc(run, estate: Estate) -> None:
+    estate.find_lpar(estate.systems[P750], name="b750nl2").description = "prod, do not move"
+    assert "description" not in run(f"lssyscfg -r lpar -m {P750} --filter lpar_ids=3").stdout
+    estate.hmcs["bpichmc"].version = "V10R3"
+    text = run(f"lssyscfg -r lpar -m {P750} --filter lpar_ids=3").stdout
+    assert text.endswith(',sync_curr_profile=0,"description=prod, do not move"\n')
