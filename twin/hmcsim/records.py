@@ -185,6 +185,7 @@ def profile_record(estate: Estate, ms: ManagedSystem, lp: Lpar, prof: Profile) -
         "virtual_serial_adapters": [serial_element(lp, s) for s in sorted(lp.serial_slots)],
         "virtual_scsi_adapters": [scsi_element(ms, a) for a in lp.scsi],
         "virtual_eth_adapters": [eth_element(a) for a in lp.eth],
+        "virtual_eth_vsi_profiles": [f"{a.slot}/{a.vsi_profile}" for a in lp.eth if a.vsi_profile],
         "virtual_fc_adapters": [fc_element(ms, a) for a in lp.fc],
         "boot_mode": "norm", "work_group_id": lp.work_group_id,
         "redundant_err_path_reporting": lp.redundant_err_path_reporting, "bsr_arrays": lp.bsr_arrays,

@@ -367,3 +367,10 @@ def test_lpar_description_on_v10_hmc(run, estate: Estate) -> None:
     estate.hmcs["bpichmc"].version = "V10R3"
     text = run(f"lssyscfg -r lpar -m {P750} --filter lpar_ids=3").stdout
     assert text.endswith(',sync_curr_profile=0,"description=prod, do not move"\n')
+
+
+def test_prof_vsi_profiles_on_v10_hmc(run, estate: Estate) -> None:
+    estate.hmcs["bpichmc"].version = "V10R3"
+    estate.find_lpar(estate.systems[P740], name="b740lp1").eth[0].vsi_profile = "1/12/3"
+    text = run(f"lssyscfg -r prof -m {P740} --filter lpar_names=b740lp1 -F virtual_eth_vsi_profiles").stdout
+    assert text == "2/1/12/3\n"
