@@ -48,6 +48,7 @@ class ControlServer:
         self.twin = twin
         self.path = path
         self.server: Optional[asyncio.AbstractServer] = None
+        self.clients: dict[asyncio.Task[Any], asyncio.StreamWriter] = {}
         self.ops: dict[str, Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]] = {
             "info": self.op_info, "log": self.op_log, "state": self.op_state, "clock": self.op_clock,
             "fault": self.op_fault, "scenario": self.op_scenario, "authorize": self.op_authorize,
@@ -69,9 +70,16 @@ class ControlServer:
             self.server.close()
             self.server = None
             self.path.unlink(missing_ok=True)
+        for writer in list(self.clients.values()):
+            writer.close()            # the handler then reads EOF and ends on its own
+        if self.clients:
+            await asyncio.wait(list(self.clients), timeout=2.0)
 
     async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         carry = bytearray()      # bytes read ahead while watching for a hang-up during an exec
+        me = asyncio.current_task()
+        assert me is not None
+        self.clients[me] = writer
         try:
             while True:
                 if b"\n" not in carry:
@@ -88,6 +96,7 @@ class ControlServer:
         except (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError):
             pass
         finally:
+            self.clients.pop(me, None)
             writer.close()
             with contextlib.suppress(Exception):
                 await writer.wait_closed()

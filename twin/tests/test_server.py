@@ -158,6 +158,30 @@ def test_blocking_command_does_not_block_other_sessions(twin: Twin) -> None:
     assert waiter.disconnects == 0
 
 
+def test_blocking_migration_through_the_engine(tmp_path: Path) -> None:
+    thread = start_twin(tmp_path / "state", manual_clock=True)
+    try:
+        twin = thread.twin
+        assert twin.estate.engine is not None
+        with connect(port_of(twin)) as client:
+            chan = client.get_transport().open_session()
+            chan.exec_command(f"migrlpar -o m -m {P750} -t {P740} -p b750nl2")
+            control = ControlClient(twin.socket_path)
+            running = wait_until(lambda: control.request("state")["migrations"])
+            assert running[0]["lpar"] == "b750nl2" and running[0]["in_progress"] is True
+            started = time.monotonic()
+            assert run(client, f"lssyscfg -r lpar -m {P740} -F name")[0] == 0
+            assert time.monotonic() - started < 1.0 and not chan.exit_status_ready()
+            control.request("clock", action="advance", seconds=3600)
+            assert chan.recv_exit_status() == 0
+            rc, names, _ = run(client, f"lssyscfg -r lpar -m {P740} -F name")
+        assert rc == 0 and "b750nl2" in names.split()
+        done = control.request("state")["migrations"][0]
+        assert done["in_progress"] is False and done["percent"] == 100.0
+    finally:
+        thread.stop()
+
+
 def test_disconnect_while_pending_does_not_cancel(twin: Twin) -> None:
     with WaitCommand() as waiter:
         client = connect(port_of(twin))
