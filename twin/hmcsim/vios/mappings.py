@@ -80,7 +80,7 @@ def client_os(client: Lpar) -> str:
 def npiv(ctx: ViosCtx, registry: Registry, fmt: bool) -> list[Mapping]:
     rule = rules("npiv")
     suffix = str(rule["client_drc_suffix_fmt" if fmt else "client_drc_suffix_default"])
-    zoned = {w for fabric in ctx.estate.scenario.fabrics for w in fabric.zoned_wwpns}
+    zoned = {fabric.name: set(fabric.zoned_wwpns) for fabric in ctx.estate.scenario.fabrics}
     ports: dict[str, FcPort] = {p.name: p for p in ctx.vios.fc_ports}
     out: list[Mapping] = []
     for name, adapter in registry.topology.vfchosts:
@@ -97,7 +97,8 @@ def npiv(ctx: ViosCtx, registry: Registry, fmt: bool) -> list[Mapping]:
         if logged_in and client is not None and found is not None:
             index, client_adapter = found
             active = client_adapter.wwpns[0] if client_adapter.wwpns else ""
-            count = rule["ports_logged_in_zoned"] if active in zoned else rule["ports_logged_in_unzoned"]
+            on_fabric = active in zoned.get(port.fabric, set()) if port is not None else False
+            count = rule["ports_logged_in_zoned"] if on_fabric else rule["ports_logged_in_unzoned"]
             drc = f"{location_prefix(ctx.system)}-V{client.id}-C{client_adapter.slot}{suffix}"
             row.update(clntid=str(client.id), clntname=client.name, clntos=client_os(client), ports=str(count),
                        vfcclient=f"fcs{index}", vfcclientdrc=drc)

@@ -126,7 +126,8 @@ def parse_flags(command: str, args: list[str], spec: dict[str, Arity], positiona
                 i += 1
             if arity == SOME and not words:
                 raise ViosError.of("missing_flag", command=command, flag=token)
-            flags[token] = words
+            previous = flags.get(token)
+            flags[token] = (previous if isinstance(previous, list) else []) + words   # a repeated flag adds
     return flags
 
 
