@@ -98,6 +98,39 @@ class ProcessorFacts(TypedDict):
     pool_name: str | None
 
 
+class ProfileIoSlot(TypedDict):
+    """A physical I/O slot in a profile; a required slot cannot be removed while the partition runs."""
+
+    drc_index: str
+    is_required: bool
+
+
+class ProfileFacts(TypedDict):
+    """The partition's current (else default) profile (``lssyscfg -r prof``): what it gets when activated.
+
+    For a partition that is not activated the current values of MemoryFacts/ProcessorFacts are 0,
+    so this is where its size is.
+    """
+
+    name: str
+    mem_mode: str | None
+    min_mem_mb: int | None
+    desired_mem_mb: int | None
+    max_mem_mb: int | None
+    ame_factor: float | None  # mem_expansion; 0.0 = off
+    proc_mode: str | None
+    min_proc_units: float | None
+    desired_proc_units: float | None
+    max_proc_units: float | None
+    min_procs: int | None
+    desired_procs: int | None
+    max_procs: int | None
+    sharing_mode: str | None
+    uncap_weight: int | None
+    pool_name: str | None
+    io_slots: list[ProfileIoSlot]
+
+
 class IoSlot(TypedDict):
     """A physical I/O slot owned by the partition (``lshwres -r io --rsubtype slot``)."""
 
@@ -302,6 +335,7 @@ class PartitionFacts(TypedDict):
     curr_profile: str | None
     memory: MemoryFacts
     processors: ProcessorFacts
+    profile: ProfileFacts | None  # None when the profile could not be read
     io_slots: list[IoSlot]
     virtual_eth: list[VirtualEth]
     virtual_scsi: list[VirtualScsi]
