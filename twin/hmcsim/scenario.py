@@ -132,6 +132,7 @@ def _check_references(sc: Scenario) -> list[str]:
         problems.append("hmcs: HMC names must be unique")
     if not sc.hmcs:
         problems.append("hmcs: at least one HMC is required")
+    problems += _duplicates([f.name for f in sc.fabrics], "fabrics", "name", "fabric name")
     for hi, hmc in enumerate(sc.hmcs):
         if not hmc.users:
             problems.append(f"hmcs[{hi}].users: at least one user is required")
@@ -181,6 +182,46 @@ def _check_references(sc: Scenario) -> list[str]:
                 for pi, port in enumerate(lp.vios.fc_ports):
                     if port.fabric and port.fabric not in fabric_names:
                         problems.append(f"{lpth}.vios.fc_ports[{pi}].fabric: unknown fabric {port.fabric!r}")
+            problems += _check_partition_devices(lp, lpth)
+    return problems
+
+
+def _duplicates(names: list[Any], path: str, attr: str, what: str) -> list[str]:
+    seen: set[Any] = set()
+    problems = []
+    for i, name in enumerate(names):
+        if name in seen:
+            problems.append(f"{path}[{i}].{attr}: duplicate {what} {name!r}")
+        seen.add(name)
+    return problems
+
+
+def _check_partition_devices(lp: model.Lpar, lpth: str) -> list[str]:
+    """Virtual slots used once; VIOS device names unique and every device a mapping names present."""
+    problems: list[str] = []
+    slots: set[int] = set()
+    for kind in ("eth", "scsi", "fc"):
+        for ai, ad in enumerate(getattr(lp, kind)):
+            if ad.slot in slots:
+                problems.append(f"{lpth}.{kind}[{ai}].slot: virtual slot {ad.slot} is used twice")
+            slots.add(ad.slot)
+    if lp.vios is None:
+        return problems
+    vios = lp.vios
+    problems += _duplicates([d.name for d in vios.disks], f"{lpth}.vios.disks", "name", "device name")
+    problems += _duplicates([p.name for p in vios.fc_ports], f"{lpth}.vios.fc_ports", "name", "device name")
+    devices = {d.name for d in vios.disks} | set(vios.logical_volumes) | set(vios.optical)
+    for ai, ad in enumerate(lp.scsi):
+        problems += [f"{lpth}.scsi[{ai}].backing: no device {dev!r} on {lp.name}"
+                     for dev in ad.backing if dev not in devices]
+    ports = {p.name for p in vios.fc_ports}
+    for ai, ad in enumerate(lp.fc):
+        if ad.fc_port and ad.fc_port not in ports:
+            problems.append(f"{lpth}.fc[{ai}].fc_port: no FC port {ad.fc_port!r} on {lp.name}")
+    trunks = {a.slot for a in lp.eth if a.is_trunk}
+    for si, sea in enumerate(vios.seas):
+        problems += [f"{lpth}.vios.seas[{si}].trunk_slots: slot {slot} is not a trunk virtual ethernet adapter "
+                     f"of {lp.name}" for slot in sea.trunk_slots if slot not in trunks]
     return problems
 
 
