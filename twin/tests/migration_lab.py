@@ -16,6 +16,8 @@ HMC = "hmc1"
 SRC = "src"
 DST = "dst"
 CLIENT_SLOT = 5
+REMOTE_HMC = "hmc2"
+REMOTE_IP = "10.9.9.2"
 
 
 def _vios(name: str, lpar_id: int, gbps: float, clients: list[dict[str, Any]], disks: list[str],
@@ -34,9 +36,11 @@ def _vios(name: str, lpar_id: int, gbps: float, clients: list[dict[str, Any]], d
 
 
 def lab(clients: list[dict[str, Any]], *, pairs: int = 1, gbps: float = 10.0, physics: Optional[dict] = None,
-        active_cap: int = 8, inactive_cap: int = 4, seed: int = 7, dst_mem_mb: int = 262144) -> dict[str, Any]:
+        active_cap: int = 8, inactive_cap: int = 4, seed: int = 7, dst_mem_mb: int = 262144,
+        remote: str = "") -> dict[str, Any]:
     """Scenario data. ``clients``: dicts with name, mem_mb and optional workload / state / msp_pair
-    (the VIOS pair, 0-based, whose first VIOS serves it)."""
+    (the VIOS pair, 0-based, whose first VIOS serves it). ``remote``: "trusted" or "untrusted" puts
+    the destination behind a second HMC (REMOTE_HMC at REMOTE_IP)."""
     disks = [f"LUN{i:04d}" for i in range(len(clients))]
     clients = [dict(c, lun=disks[i]) for i, c in enumerate(clients)]
     slot_of = {c["name"]: 20 + i for i, c in enumerate(clients)}
@@ -57,15 +61,22 @@ def lab(clients: list[dict[str, Any]], *, pairs: int = 1, gbps: float = 10.0, ph
             lp["rmc_state"] = "inactive"
         src_lpars.append(lp)
 
-    def system(name: str, serial: str, lpars: list, mem: int) -> dict[str, Any]:
-        return {"name": name, "type_model": "8233-E8B", "serial": serial, "hmc": HMC, "proc_type": "POWER7",
+    def system(name: str, serial: str, lpars: list, mem: int, hmc: str = HMC) -> dict[str, Any]:
+        return {"name": name, "type_model": "8233-E8B", "serial": serial, "hmc": hmc, "proc_type": "POWER7",
                 "installed_mem_mb": mem, "installed_proc_units": 64.0, "active_migrations_supported": active_cap,
                 "inactive_migrations_supported": inactive_cap, "lpars": lpars}
 
+    hmcs: list[dict[str, Any]] = [{"name": HMC, "ipaddr": "10.9.9.1", "version": "V7R7.8.0",
+                                   "users": [{"name": "hscroot", "password": "x"}]}]
+    if remote:
+        hmcs.append({"name": REMOTE_HMC, "ipaddr": REMOTE_IP, "version": "V7R7.8.0",
+                     "users": [{"name": "hscroot", "password": "x"}]})
+        if remote == "trusted":
+            hmcs[0]["trusted"] = [f"hscroot@{REMOTE_IP}"]
     return {"name": "lab", "seed": seed, "clock": {"speed": 1},
-            "physics": physics or {},
-            "hmcs": [{"name": HMC, "users": [{"name": "hscroot", "password": "x"}]}],
-            "systems": [system(SRC, "0000001", src_lpars, 262144), system(DST, "0000002", dst_lpars, dst_mem_mb)]}
+            "physics": physics or {}, "hmcs": hmcs,
+            "systems": [system(SRC, "0000001", src_lpars, 262144),
+                        system(DST, "0000002", dst_lpars, dst_mem_mb, REMOTE_HMC if remote else HMC)]}
 
 
 def estate_of(data: dict[str, Any]) -> Estate:

@@ -13,7 +13,7 @@ from hmcsim.faults import Fault
 from hmcsim.migration import Migration
 from hmcsim.physics import MB, predict
 from hmcsim.scenario import load
-from migration_lab import DST, SRC, Shell, estate_of, lab
+from migration_lab import SRC, Shell, estate_of, lab
 
 P750 = "p750-Server-8233-E8B-SN069348P"
 P740 = "p740-Server-8205-E6B-SN10934CP"
@@ -164,9 +164,12 @@ def test_msp_cap_is_never_exceeded():
 # ----- granularity -----
 
 def _granular_run(step: float | None) -> list[tuple]:
-    clients = [{"name": "a", "mem_mb": 8192, "workload": {"dirty_rate_mbs": 60, "wws_pct": 5, "touched_fraction": 0.8}},
-               {"name": "b", "mem_mb": 24576, "workload": {"dirty_rate_mbs": 200, "wws_pct": 3, "touched_fraction": 0.9}},
-               {"name": "c", "mem_mb": 12288, "workload": {"dirty_rate_mbs": 10, "wws_pct": 2, "touched_fraction": 0.5}}]
+    def wl(dirty: float, wws: float, touched: float) -> dict:
+        return {"dirty_rate_mbs": dirty, "wws_pct": wws, "touched_fraction": touched}
+
+    clients = [{"name": "a", "mem_mb": 8192, "workload": wl(60, 5, 0.8)},
+               {"name": "b", "mem_mb": 24576, "workload": wl(200, 3, 0.9)},
+               {"name": "c", "mem_mb": 12288, "workload": wl(10, 2, 0.5)}]
     es = estate_of(lab(clients, gbps=1))
     sh = Shell(es)
 
