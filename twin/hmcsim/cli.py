@@ -310,7 +310,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="first HMC's SSH port, the next HMCs get the following ones (0: free ports)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--speed", type=float, default=None, help="simulated seconds per real second")
-    serve.add_argument("--state-dir", default=str(default_state_dir()))
+    serve.add_argument("--state-dir", default=str(default_state_dir()),
+                       help="host key, serve.json and the control socket; created mode 0700 (make it "
+                            "searchable by an OpenSSH forced-command user who must reach the socket)")
     serve.add_argument("--manual-clock", action="store_true", help="time moves only with `ctl clock advance`")
     serve.add_argument("--daemon", action="store_true", help="run in the background once ready")
     serve.add_argument("--log-level", default="warning", choices=("debug", "info", "warning", "error"))

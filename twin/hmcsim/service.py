@@ -14,7 +14,7 @@ import os
 import shlex
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Optional, TypeVar
 
@@ -46,7 +46,6 @@ class TwinOptions:
     port: Optional[int] = None       # first HMC's port; 0 = free ports; None = Hmc.ssh_port or 2222+i
     speed: Optional[float] = None
     manual_clock: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def attach_engine(estate: Estate) -> Any:

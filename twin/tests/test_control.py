@@ -190,6 +190,32 @@ def test_exec_sees_front_end_faults(twin: Twin, ctl: ControlClient) -> None:
         wait_until(lambda: waiter.finished == 1)
 
 
+def test_hmc_restart_drops_forwarded_sessions_and_refuses_new_ones(twin: Twin, ctl: ControlClient) -> None:
+    errors: list[ControlError] = []
+
+    def blocked() -> None:
+        try:
+            exec_(ControlClient(twin.socket_path), f"{WAIT_COMMAND} 20")
+        except ControlError as exc:
+            errors.append(exc)
+
+    with WaitCommand() as waiter:
+        worker = threading.Thread(target=blocked)
+        worker.start()
+        wait_until(lambda: waiter.polls >= 1)
+        armed = ctl.request("fault", action="arm", kind="hmc_restart", target="bpichmc", seconds=0.5)
+        assert armed["dropped_connections"] == 1
+        worker.join(5)
+        assert [str(e) for e in errors] == ["bpichmc: connection dropped"]
+        with pytest.raises(ControlError, match="connection refused"):
+            exec_(ctl, "lssyscfg -r sys -F name")
+        time.sleep(0.6)
+        assert exec_(ctl, "lssyscfg -r sys -F name")["rc"] == 0
+        ctl.request("clock", action="advance", seconds=20)     # the dropped command still finishes
+        wait_until(lambda: waiter.finished == 1)
+    assert waiter.disconnects == 1
+
+
 def test_scenario_dump_with_and_without_secrets(ctl: ControlClient) -> None:
     full = ctl.request("scenario")["yaml"]
     bare = ctl.request("scenario", secrets=False)["yaml"]

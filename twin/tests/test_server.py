@@ -15,7 +15,7 @@ from frontend_helpers import (P740, P750, WAIT_COMMAND, WaitCommand, connect, lo
                               seed_lab, start_twin, wait_until)
 from hmcsim.control import ControlClient, ControlError
 from hmcsim.model import Hmc, User
-from hmcsim.service import Twin, TwinThread
+from hmcsim.service import Twin, TwinThread, ports_for
 
 
 @pytest.fixture(scope="module")
@@ -334,3 +334,11 @@ def test_each_hmc_gets_its_own_port_and_users(tmp_path: Path) -> None:
 def arm(twin: Twin, spec: dict) -> dict:
     """Arm a fault through the control socket, as ``hmcsim ctl fault arm`` does."""
     return ControlClient(twin.socket_path).request("fault", action="arm", **spec)
+
+
+def test_ports_for_each_hmc() -> None:
+    sc = seed_lab()
+    sc.hmcs += [Hmc(name="hmc2"), Hmc(name="hmc3", ssh_port=2400)]
+    assert ports_for(sc, None) == {"bpichmc": 2222, "hmc2": 2223, "hmc3": 2400}
+    assert ports_for(sc, 3000) == {"bpichmc": 3000, "hmc2": 3001, "hmc3": 2400}
+    assert ports_for(sc, 0) == {"bpichmc": 0, "hmc2": 0, "hmc3": 0}
