@@ -85,5 +85,6 @@ def _failure(rc: int, text: str) -> Result:
     status = rc if rule.get("failure_rc") is None else int(rule["failure_rc"])
     if not rule.get("wrap_failures", True):
         return Result(status, text)
-    reason = str(rule.get("reason_separator", "")) + text.rstrip("\n")
+    text = text.rstrip("\n")
+    reason = str(rule.get("reason_separator", "")) + text if text else ""
     return Result(status, hscl("HSCL2970", reason=reason) + "\n")
