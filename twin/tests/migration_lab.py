@@ -84,13 +84,13 @@ def estate_of(data: dict[str, Any]) -> Estate:
 
 
 class Shell:
-    """Run commands as hscroot on hmc1."""
+    """Run commands as hscroot on an HMC of the lab (hmc1 by default)."""
 
-    def __init__(self, estate: Estate) -> None:
+    def __init__(self, estate: Estate, hmc: str = HMC) -> None:
         self.estate = estate
         self.core = Core(estate)
         self.engine = attach(estate)
-        self.session = Session(HMC, "hscroot", "test")
+        self.session = Session(hmc, "hscroot", "test")
 
     def __call__(self, line: str) -> Outcome:
         return self.core.execute(self.session, line)

@@ -297,6 +297,10 @@ def test_remote_migration_through_a_trusted_hmc():
     outcome = sh(f"migrlpar -o m -m {SRC} -t {DST} -p a --ip {REMOTE_IP} -u hscroot")
     line = result_of(sh(f"lslparmigr -r lpar -m {SRC} --filter lpar_names=a -F remote_manager,remote_user")).stdout
     assert line == f"{REMOTE_IP},hscroot\n"
+    es.clock.advance(25.0)                                     # the shell exists from the create phase
+    remote_view = Shell(es, hmc="hmc2")
+    line = result_of(remote_view(f"lslparmigr -r lpar -m {DST} --filter lpar_names=a -F remote_manager")).stdout
+    assert line == "10.9.9.1\n"
     sh.engine.run_until_idle()
     assert outcome.poll().rc == 0
     assert es.find_lpar(es.systems[DST], "a").state == "Running"

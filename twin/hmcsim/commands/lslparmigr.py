@@ -78,12 +78,16 @@ def lpar_record(ctx: Ctx, ms: ManagedSystem, lp: Lpar) -> Record:
     if m is None or state == table()["not_migrating"]:
         return record
     unavailable = table()["lslparmigr"]["unavailable"]
+    manager = m.remote_manager
+    if manager and ms.name == m.target:           # seen from the destination's HMC: the source HMC
+        source_hmc = ctx.estate.hmcs.get(m.source_ms.hmc)
+        manager = source_hmc.ipaddr if source_hmc is not None else manager
     record.update({
         "migration_type": m.kind, "dest_sys_name": m.target, "dest_lpar_id": m.dest_lpar_id,
         "source_msp_name": m.source_msp or None, "source_msp_id": m.source_msp_id,
         "dest_msp_name": m.dest_msp or None, "dest_msp_id": m.dest_msp_id,
         "bytes_transmitted": m.bytes_transmitted, "bytes_remaining": m.bytes_remaining,
-        "remote_manager": m.remote_manager or unavailable, "remote_user": m.remote_user or unavailable})
+        "remote_manager": manager or unavailable, "remote_user": m.remote_user or unavailable})
     return record
 
 
