@@ -491,6 +491,17 @@ def test_msp_default_limit_is_eight(estate: Estate) -> None:
     assert (res.source_msp.name, res.dest_msp.name) == ("b750vio2", "b740vio2")
 
 
+def test_msp_on_1gbe_takes_at_most_four(estate: Estate) -> None:
+    vio1 = part(estate, "b750vio1")
+    assert vio1.vios is not None
+    vio1.vios.msp_link_gbps = 1.0
+    estate.migrations.extend(fake_migration(source_msp="b750vio1", dest_msp="b740vio1") for _ in range(3))
+    assert check(estate).source_msp.name == "b750vio1"
+    estate.migrations.append(fake_migration(source_msp="b750vio1", dest_msp="b740vio1"))
+    res = check(estate)
+    assert res.source_msp.name == "b750vio2"
+
+
 def test_finished_migrations_do_not_count(estate: Estate) -> None:
     vio1 = part(estate, "b750vio1")
     assert vio1.vios is not None

@@ -149,12 +149,22 @@ def free_slots(lp: Lpar) -> int:
     return lp.max_virtual_slots - len(used_slots(lp))
 
 
+# Mover service partitions whose LPM network is slower than 10 Gbit/s run at most 4 migrations
+# (lpm-model.md §2.1, field guide slide 48), whatever cfg_msp_lpm_ops says.
+SLOW_LINK_GBPS = 10.0
+SLOW_LINK_MSP_LIMIT = 4
+
+
 def msp_limit(vios: Lpar) -> int:
+    """Concurrent migrations this MSP accepts: vioslpm0 cfg_msp_lpm_ops, capped at 4 on 1 GbE."""
     overrides = vios.vios.vioslpm0 if vios.vios is not None else {}
     try:
-        return int(overrides.get("cfg_msp_lpm_ops", DEFAULT_MSP_LPM_OPS))
+        limit = int(overrides.get("cfg_msp_lpm_ops", DEFAULT_MSP_LPM_OPS))
     except ValueError:
-        return DEFAULT_MSP_LPM_OPS
+        limit = DEFAULT_MSP_LPM_OPS
+    if vios.vios is not None and vios.vios.msp_link_gbps < SLOW_LINK_GBPS:
+        limit = min(limit, SLOW_LINK_MSP_LIMIT)
+    return limit
 
 
 def msp_load(estate: Estate, ms: ManagedSystem, vios: Lpar) -> int:
