@@ -33,7 +33,8 @@ def test_vioslpm0_change_prints_changed_and_writes_the_model(run, estate):
 def test_vioslpm0_range_violations(run, estate, attr, value):
     result = on_vios(run, f"chdev -dev vioslpm0 -attr {attr}={value}")
     description = {"cfg_msp_lpm_ops": "Configured number of concurrent LPM operations for this MSP",
-                   "concurrency_lvl": "Concurrency level", "lpm_msnap_succ": "Create mini-snap for successful migrations",
+                   "concurrency_lvl": "Concurrency level",
+                   "lpm_msnap_succ": "Create mini-snap for successful migrations",
                    "tcp_port_high": "TCP highest ephemeral port"}[attr]
     assert result.rc == 1
     assert result.stdout == bad_values("/usr/lib/methods/chgvioslpm", f"    {attr}        {description}")
@@ -80,7 +81,8 @@ def test_reserve_policy_values_on_a_disk_nobody_uses(run, estate, policy):
 
 def test_attribute_without_a_model_field_is_kept_per_device(run, estate):
     on_vios(run, "chdev -dev hdisk2 -attr queue_depth=64 algorithm=round_robin", vios="b740vio1", system=P740)
-    assert lpar(estate, "b740vio1")[1].vios.device_attrs == {"hdisk2": {"queue_depth": "64", "algorithm": "round_robin"}}
+    assert lpar(estate, "b740vio1")[1].vios.device_attrs == {
+        "hdisk2": {"queue_depth": "64", "algorithm": "round_robin"}}
     table = on_vios(run, "lsdev -dev hdisk2 -attr", vios="b740vio1", system=P740).stdout
     rows = {line.split()[0]: line.split()[1] for line in table.splitlines()[2:]}
     assert (rows["queue_depth"], rows["algorithm"]) == ("64", "round_robin")

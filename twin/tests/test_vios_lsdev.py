@@ -81,7 +81,8 @@ def test_disk_attribute_table(run):
 
 
 def test_rootvg_disk_has_a_pvid(run):
-    rows = {line.split()[0]: line.split()[1] for line in on_vios(run, "lsdev -dev hdisk0 -attr").stdout.splitlines()[2:]}
+    table = on_vios(run, "lsdev -dev hdisk0 -attr").stdout
+    rows = {line.split()[0]: line.split()[1] for line in table.splitlines()[2:]}
     assert len(rows["pvid"]) == 32 and rows["pvid"].endswith("0" * 16) and rows["pvid"].startswith("00f6")
     assert rows["reserve_policy"] == "single_path"
     assert rows["size_in_mb"] == "286102"
@@ -152,7 +153,8 @@ def test_physical_location_lookup(run):
                                                   ("lsdev -field name size", "-field", "size")])
 def test_invalid_flag_values(run, command, flag, value):
     result = on_vios(run, command)
-    assert (result.rc, result.stdout) == (1, WRAPPER + f'lsdev: "{value}" is not a valid value for the "{flag}" flag.\n')
+    expected = WRAPPER + f'lsdev: "{value}" is not a valid value for the "{flag}" flag.\n'
+    assert (result.rc, result.stdout) == (1, expected)
 
 
 def test_logical_volume_and_optical_devices(run, estate):

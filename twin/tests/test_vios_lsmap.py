@@ -78,8 +78,9 @@ def test_adapter_without_a_target_device(run, estate):
     lpar(estate, "b740vio1")[1].scsi.append(VScsi(slot=23, adapter_type="server", remote_lpar="b740lp1",
                                                   remote_slot=23))
     result = on_740(run, "lsmap -vadapter vhost1")
-    assert result.stdout == (VSCSI_HEADING + "vhost1          U8205.E6B.10934CP-V1-C23                     0x00000003\n\n"
-                             "NO VIRTUAL TARGET DEVICE FOUND\n\n")
+    assert result.stdout == (VSCSI_HEADING
+                             + "vhost1          U8205.E6B.10934CP-V1-C23                     0x00000003\n\n"
+                             + "NO VIRTUAL TARGET DEVICE FOUND\n\n")
 
 
 def test_client_partition_id_is_zero_while_the_client_is_down(run, estate):

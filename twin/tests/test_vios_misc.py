@@ -149,4 +149,5 @@ def test_entstat_elapsed_time_follows_the_clock(run, estate):
 
 def test_entstat_of_something_else(run):
     result = on_vios(run, "entstat vhost0")
-    assert (result.rc, result.stdout) == (1, WRAPPER + "entstat: 0909-003 Unable to connect to device vhost0, errno = 19\n")
+    expected = WRAPPER + "entstat: 0909-003 Unable to connect to device vhost0, errno = 19\n"
+    assert (result.rc, result.stdout) == (1, expected)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import shlex
 
-from ..core import Ctx, OptSpec, Result, command, fail, generic, hscl, parse_options
+from ..core import Ctx, Options, OptSpec, Result, command, fail, generic, hscl, parse_options
 from ..model import Lpar, ManagedSystem
 from ..vios import run
 from ..vios.data import message, rules
@@ -51,7 +51,7 @@ def viosvrcmd(ctx: Ctx, args: list[str]) -> Result:
     return Result(0, out)
 
 
-def _partition(ctx: Ctx, ms: ManagedSystem, opts: dict) -> Lpar:
+def _partition(ctx: Ctx, ms: ManagedSystem, opts: Options) -> Lpar:
     if "-p" in opts:
         lpar = ctx.estate.find_lpar(ms, name=str(opts["-p"]))
         if lpar is None:

@@ -14,9 +14,9 @@ from . import attrs
 from .data import message, rules
 from .devices import Device, Registry, rootvg_disk
 from .sea import recompute_states
-from .shell import SOME, ViosCtx, ViosError, ioscli, parse_flags
+from .shell import SOME, Arity, ViosCtx, ViosError, ioscli, parse_flags
 
-SPEC = {"-dev": 1, "-perm": 0, "-attr": SOME, "-restoreroute": 0}
+SPEC: dict[str, Arity] = {"-dev": 1, "-perm": 0, "-attr": SOME, "-restoreroute": 0}
 
 
 @ioscli("chdev")
@@ -90,7 +90,5 @@ def is_open(ctx: ViosCtx, registry: Registry, dev: Device) -> bool:
         mapped = any(a.fc_port == port.name for _, a in registry.topology.vfchosts)
         return has_disks or mapped
     if dev.kind in ("ent_physical", "ent_virtual"):
-        in_sea = {s.real_adapter for s in vios.seas}
-        in_sea |= {registry.topology.ent_of_slot(t) for s in vios.seas for t in s.trunk_slots}
-        return dev.name in in_sea
+        return dev.name in registry.sea_members()
     return False

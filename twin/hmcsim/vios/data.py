@@ -21,8 +21,9 @@ def _table(name: str) -> dict[str, Any]:
 
 def device_class(kind: str) -> dict[str, Any]:
     """One entry of data/vios_devices.yaml ``classes``."""
-    classes: dict[str, Any] = _table("vios_devices")["classes"]
-    return classes[kind]
+    classes: dict[str, dict[str, Any]] = _table("vios_devices")["classes"]
+    entry: dict[str, Any] = classes[kind]
+    return entry
 
 
 def rules(section: str) -> dict[str, Any]:

@@ -13,8 +13,7 @@ from typing import Any, Optional
 
 from ..model import Disk, Lpar, ManagedSystem, Vios
 from .data import device_class, rules
-from .naming import (Topology, enclosure, fc_port_location, natural_key, number, topology,
-                     virtual_location)
+from .naming import Topology, enclosure, fc_port_location, natural_key, number, topology, virtual_location
 
 
 @dataclass
@@ -92,6 +91,12 @@ class Registry:
 
     def get(self, name: str) -> Optional[Device]:
         return self._by_name.get(name)
+
+    def sea_members(self) -> set[str]:
+        """The Ethernet adapters some SEA uses: real adapters and trunk adapters."""
+        seas = self.vios.seas
+        trunks = {self.topology.ent_of_slot(slot) for sea in seas for slot in sea.trunk_slots}
+        return {sea.real_adapter for sea in seas} | {name for name in trunks if name is not None}
 
     # ----- builders -----
     def _disks(self) -> list[Device]:

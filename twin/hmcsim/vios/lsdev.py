@@ -11,10 +11,10 @@ from typing import Optional
 from . import attrs
 from .data import layout
 from .devices import Device, Registry
-from .shell import MANY, Flags, ViosCtx, ViosError, ioscli, parse_flags
+from .shell import MANY, Arity, Flags, ViosCtx, ViosError, ioscli, parse_flags
 from .table import delimited, field_names, line
 
-SPEC = {"-type": MANY, "-virtual": 0, "-field": MANY, "-fmt": 1, "-state": 1, "-dev": 1, "-plc": 1,
+SPEC: dict[str, Arity] = {"-type": MANY, "-virtual": 0, "-field": MANY, "-fmt": 1, "-state": 1, "-dev": 1, "-plc": 1,
         "-child": 0, "-attr": MANY, "-range": 1, "-parent": 0}
 FIELDS = ("name", "status", "description", "physloc", "parent", "class", "subclass", "type", "prefix")
 TYPES = ("adapter", "disk", "lv", "optical", "sea", "ent4ip", "ent4sea", "vent4sea", "tape", "tty")
@@ -77,8 +77,7 @@ def _has_type(registry: Registry, dev: Device, kind: str) -> bool:
         eth = registry.topology.veth_of(dev.name)
         return eth is not None and eth.is_trunk and all(eth.slot not in s.trunk_slots for s in seas)
     if kind == "ent4ip" and dev.kind in ("ent_physical", "ent_virtual"):
-        in_sea = {s.real_adapter for s in seas} | {registry.topology.ent_of_slot(t) for s in seas for t in s.trunk_slots}
-        return dev.name not in in_sea
+        return dev.name not in registry.sea_members()
     return kind in dev.spec.get("types", [])
 
 

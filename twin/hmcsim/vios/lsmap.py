@@ -13,12 +13,22 @@ from typing import Callable, Optional
 
 from .data import layout
 from .devices import Registry
-from .mappings import (NET_ADAPTER_FIELDS, NET_SEA_FIELDS, NPIV_FIELDS, VSCSI_ADAPTER_FIELDS, VSCSI_VTD_FIELDS,
-                       Mapping, net, npiv, vscsi)
-from .shell import MANY, Flags, ViosCtx, ViosError, ioscli, parse_flags
+from .mappings import (
+    NET_ADAPTER_FIELDS,
+    NET_SEA_FIELDS,
+    NPIV_FIELDS,
+    VSCSI_ADAPTER_FIELDS,
+    VSCSI_VTD_FIELDS,
+    Mapping,
+    net,
+    npiv,
+    vscsi,
+)
+from .shell import MANY, Arity, Flags, ViosCtx, ViosError, ioscli, parse_flags
 from .table import field_names, heading, line
 
-SPEC = {"-all": 0, "-vadapter": 1, "-plc": 1, "-type": MANY, "-net": 0, "-npiv": 0, "-field": MANY, "-fmt": 1}
+SPEC: dict[str, Arity] = {"-all": 0, "-vadapter": 1, "-plc": 1, "-type": MANY, "-net": 0, "-npiv": 0,
+                          "-field": MANY, "-fmt": 1}
 BACKING_TYPES = {"disk": {"disk"}, "lv": {"lv"}, "optical": {"optical"}, "file": {"file"}, "file_opt": {"file"},
                  "file_disk": set(), "cl_disk": set(), "tape": set()}
 

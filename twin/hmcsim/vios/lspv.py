@@ -12,10 +12,10 @@ from typing import Optional
 from ..model import Disk
 from .data import layout
 from .devices import Registry, disk_pvid, rootvg_disk
-from .shell import MANY, ViosCtx, ViosError, ioscli, parse_flags
+from .shell import MANY, Arity, ViosCtx, ViosError, ioscli, parse_flags
 from .table import field_names, heading, line
 
-SPEC = {"-avail": 0, "-free": 0, "-size": 0, "-field": MANY, "-fmt": 1}
+SPEC: dict[str, Arity] = {"-avail": 0, "-free": 0, "-size": 0, "-field": MANY, "-fmt": 1}
 HEADINGS = {"name": "NAME", "pvid": "PVID", "vg": "VG", "status": "STATUS", "size": "SIZE(megabytes)"}
 WIDTHS = {"name": 16, "pvid": 36, "vg": 16, "status": 16, "size": 0}
 

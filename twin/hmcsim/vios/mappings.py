@@ -92,8 +92,9 @@ def npiv(ctx: ViosCtx, registry: Registry, fmt: bool) -> list[Mapping]:
         row.update(name=name, physloc=virtual_location(ctx.system, ctx.lpar.id, adapter.slot),
                    status="LOGGED_IN" if logged_in else "NOT_LOGGED_IN", ports="0",
                    flags=FLAGS["logged_in" if logged_in else "not_logged" if port else "not_mapped"])
+        port_dev = registry.get(port.name) if port is not None else None
         if port is not None:
-            row.update(fc=port.name, fcphysloc=registry.get(port.name).physloc if registry.get(port.name) else "")
+            row.update(fc=port.name, fcphysloc=port_dev.physloc if port_dev is not None else port.physloc)
         if logged_in and client is not None and found is not None:
             index, client_adapter = found
             active = client_adapter.wwpns[0] if client_adapter.wwpns else ""

@@ -115,8 +115,8 @@ def _virtual_ents(vios: Vios, lpar: Lpar, first_free: int) -> list[tuple[str, VE
     out: list[tuple[str, VEth]] = []
     next_free = first_free
     for eth in sorted(lpar.eth, key=lambda e: e.slot):
-        name = fixed.get(eth.slot)
-        if name is None:
+        name = fixed.get(eth.slot, "")
+        if not name:
             while next_free in used:
                 next_free += 1
             name = f"ent{next_free}"

@@ -71,18 +71,18 @@ SOME = "+"      # one or more words up to the next flag
 Arity = Union[int, str]
 
 
-class Flags(dict):
+class Flags(dict[str, Union[bool, str, list[str]]]):
     """Parsed flags: a switch maps to True, a one-value flag to its string, a word list to a list."""
 
     positional: list[str]
 
     def text(self, name: str, default: Optional[str] = None) -> Optional[str]:
-        value = self.get(name, default)
+        value = self.get(name)
         if isinstance(value, list):
             return " ".join(value)
-        if value is True:
-            return default
-        return value
+        if isinstance(value, str):
+            return value
+        return default
 
     def words(self, name: str) -> list[str]:
         value = self.get(name)

@@ -16,7 +16,7 @@ def cell(text: str, width: int, align: str = "left", last: bool = False) -> str:
 def line(values: Sequence[str], columns: Sequence[Column]) -> str:
     """One row: each value padded to its column, columns separated by one space, no trailing blanks."""
     parts = []
-    for i, (value, column) in enumerate(zip(values, columns)):
+    for i, (value, column) in enumerate(zip(values, columns, strict=True)):
         parts.append(cell(value, int(str(column[1])), str(column[2]), last=i == len(columns) - 1))
     return " ".join(parts).rstrip()
 
