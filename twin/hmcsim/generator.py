@@ -170,7 +170,7 @@ def generate_with_report(*, seed: int, hmcs: int = 1, systems: int = 4, lpars: i
     client partitions, as landing systems. misconfig: share (0-1) of client partitions to break, one kind each
     (drawn from misconfig_kinds, default all of MISCONFIG_KINDS; lmb_mismatch at most once). link_gbps: MSP link
     speeds drawn per system (default mostly 10 GbE, some 25 and 1). msp_pairs: 1 = only vios1 of each system is
-    a mover service partition, 2 = both VIOS are (two MSP pairs per migration). workloads: partition classes.
+    a mover service partition, 2 = both VIOS are (a second MSP pair per system). workloads: partition classes.
     memory_range_gb: bounds of a client partition's memory. san_group_size: systems per SAN group (shared
     fabrics, LUNs and VLANs). inactive_share: share of client partitions that are Not Activated.
     """
@@ -330,18 +330,47 @@ class _Builder:
             plan.installed_proc_units = float(_round_up(math.ceil(self._used_proc(plan) * _HEADROOM), 2))
         if len(group) < 2:
             return
-        for _ in range(10 * len(group) + 100):
+        self._meet_bound(group, "mem")
+        self._meet_bound(group, "proc")
+        for _ in range(100 * len(group)):
             short = self._evacuation_shortfall(group)
             if short is None:
                 return
-            source, resource = short
-            for plan in group:
-                if plan is not source:
-                    if resource == "mem":
-                        plan.installed_mem_mb += _MEM_GRANULE_MB
-                    else:
-                        plan.installed_proc_units += 2.0
+            self._grow([p for p in group if p is not short[0]], short[1], 1)
         raise RuntimeError("could not size the systems of a SAN group for evacuation")  # pragma: no cover
+
+    def _free(self, plan: _SystemPlan, resource: str) -> float:
+        """What a system can still take, keeping the reserve free."""
+        if resource == "mem":
+            return plan.installed_mem_mb * (1 - _RESERVE) - self._used_mem(plan)
+        return plan.installed_proc_units * (1 - _RESERVE) - self._used_proc(plan)
+
+    @staticmethod
+    def _grow(plans: list[_SystemPlan], resource: str, steps: int) -> None:
+        for plan in plans:
+            if resource == "mem":
+                plan.installed_mem_mb += steps * _MEM_GRANULE_MB
+            else:
+                plan.installed_proc_units += steps * 2.0
+
+    def _meet_bound(self, group: list[_SystemPlan], resource: str) -> None:
+        """Grow the systems until, for each source, the others' free capacity covers its clients plus one
+        largest client per extra target: enough for any largest-first placement in one dimension."""
+        step = _MEM_GRANULE_MB if resource == "mem" else 2.0
+        for _ in range(len(group) + 1):
+            grown = False
+            for source in group:
+                items = [_footprint_mb(c.mem_mb) if resource == "mem" else c.proc_units for c in source.clients]
+                if not items:
+                    continue
+                targets = [p for p in group if p is not source]
+                need = sum(items) + (len(targets) - 1) * max(items)
+                deficit = need - sum(self._free(t, resource) for t in targets)
+                if deficit > 0:
+                    self._grow(targets, resource, math.ceil(deficit / len(targets) / step))
+                    grown = True
+            if not grown:
+                return
 
     def _used_mem(self, plan: _SystemPlan) -> int:
         return (_FIRMWARE_BASE_MB + 2 * _footprint_mb(plan.vios_mem_mb)
@@ -351,12 +380,12 @@ class _Builder:
         return 2 * plan.vios_proc_units + sum(c.proc_units for c in plan.clients)
 
     def _evacuation_shortfall(self, group: list[_SystemPlan]) -> Optional[tuple[_SystemPlan, str]]:
-        """The first system whose clients do not fit on the others (largest first, onto the emptiest)."""
+        """The first system whose clients do not fit on the others (largest first, onto the roomiest)."""
         for source in group:
             targets = [p for p in group if p is not source]
             # a reserve on every target keeps the evacuation feasible for other placement orders too
-            free_mem = {p.index: p.installed_mem_mb * (1 - _RESERVE) - self._used_mem(p) for p in targets}
-            free_proc = {p.index: p.installed_proc_units * (1 - _RESERVE) - self._used_proc(p) for p in targets}
+            free_mem = {p.index: self._free(p, "mem") for p in targets}
+            free_proc = {p.index: self._free(p, "proc") for p in targets}
             for client in sorted(source.clients, key=lambda c: (-c.mem_mb, -c.proc_units, c.lpar_id)):
                 need_mem, need_proc = _footprint_mb(client.mem_mb), client.proc_units
                 fits = [i for i in free_mem if free_mem[i] >= need_mem and free_proc[i] >= need_proc - 1e-9]

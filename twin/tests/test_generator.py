@@ -274,6 +274,13 @@ def test_msp_pairs_and_link_speeds() -> None:
     assert {v.vios.msp_link_gbps for ms in two.systems for v in vioses(ms)} == {10.0, 25.0}
 
 
+def test_dense_fleet_can_still_be_evacuated() -> None:
+    # hundreds of partitions per system, some of them up to 1 TB: sizing must still converge
+    sc = generator.generate(seed=5, systems=3, lpars=900, memory_range_gb=(4, 1024))
+    assert len(clients(sc)) == 900
+    assert evacuation_failures(sc) == []
+
+
 def test_target_share_leaves_landing_systems_empty() -> None:
     sc = generator.generate(seed=4, systems=8, lpars=40, target_share=0.5)
     per_system = [len([lp for lp in ms.lpars if lp.env != "vioserver"]) for ms in sc.systems]
