@@ -23,6 +23,7 @@ TWIN=$REPO/twin
 APT_PACKAGES=(
     "openssh-server:/usr/sbin/sshd"   # the real-OpenSSH smoke test of the twin
     "shellcheck:/usr/bin/shellcheck"  # ansible-test sanity checks the shell scripts with it
+    "chromium:/usr/bin/chromium"      # the evacuation report screenshot test renders the HTML page with it
 )
 
 missing_apt_packages() {
