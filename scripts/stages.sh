@@ -7,7 +7,8 @@
 #
 # Stages that need the collection on an Ansible collections path use a fresh copy of the checkout in
 # build/ansible_collections/powervm/lpm: tracked files plus untracked files that git does not ignore,
-# without .venv, build and twin. ANSIBLE_COLLECTIONS_PATH=build then resolves powervm.lpm to it.
+# without .venv, build, twin and tests/integration_twin (which imports the twin; it runs from the
+# checkout). ANSIBLE_COLLECTIONS_PATH=build then resolves powervm.lpm to it.
 
 ALL_STAGES=(twin units sanity integration lint galaxy molecule)
 QUICK_STAGES=(twin units)
@@ -120,7 +121,7 @@ collection_files() {
         (cd -- "$REPO" && find . -mindepth 1 -name .git -prune -o \( -type f -o -type l \) -printf '%P\0')
     fi | while IFS= read -r -d '' path; do
         case $path in
-            .git/* | .venv/* | build/* | twin/*) continue ;;
+            .git/* | .venv/* | build/* | twin/* | tests/integration_twin/*) continue ;;
         esac
         # Deleted but still tracked files are listed by git; skip them.
         [[ -e $REPO/$path || -L $REPO/$path ]] && printf '%s\0' "$path"
