@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Awaitable, Callable, Optional, TypeVar
 
 from . import frontfaults
+from .engine import attach as attach_engine
 from .core import Core, Pending, Result, Session
 from .estate import Estate
 from .model import Scenario
@@ -48,25 +49,6 @@ class TwinOptions:
     manual_clock: bool = False
 
 
-def attach_engine(estate: Estate) -> Any:
-    """The one place the migration engine is started for a served twin.
-
-    The engine module attaches itself to the estate (``estate.engine``) with ``attach(estate)``; the
-    twin then drives it through ``estate.advance()`` (every command and the ticker) and sleeps until
-    ``engine.next_event_time()``.
-    """
-    if estate.engine is not None:
-        return estate.engine
-    try:
-        from . import engine as engine_module  # pylint: disable=import-outside-toplevel
-    except ImportError:
-        return None
-    attach = getattr(engine_module, "attach", None)
-    if attach is not None:
-        attach(estate)
-    return estate.engine
-
-
 def ports_for(scenario: Scenario, first: Optional[int]) -> dict[str, int]:
     """Port of each HMC: all free ports for 0; otherwise ``Hmc.ssh_port`` if set, else first+index."""
     base = DEFAULT_PORT if first is None else first
@@ -87,7 +69,7 @@ class Twin:
         self.state_dir = options.state_dir
         self.estate = Estate(scenario, speed=options.speed, manual_clock=options.manual_clock)
         self.core = Core(self.estate)
-        attach_engine(self.estate)
+        attach_engine(self.estate)     # the migration engine; the ticker and every command advance it
         self.host_key = load_or_create_host_key(self.state_dir)
         self.fingerprint = fingerprint(self.host_key)
         self.connection_numbers = itertools.count(1)
@@ -168,8 +150,9 @@ class Twin:
         for task in list(self._tasks):
             if task is not current:
                 task.cancel()
-        if self._tasks:
-            await asyncio.gather(*(t for t in self._tasks if t is not current), return_exceptions=True)
+        others = [t for t in self._tasks if t is not current]
+        if others:
+            await asyncio.wait(others, timeout=5.0)
         if self._published:
             self.serve_file.unlink(missing_ok=True)
             self._published = False
@@ -194,11 +177,13 @@ class Twin:
 
     async def sleep(self, seconds: float) -> None:
         """Sleep up to ``seconds`` real seconds, or until nudged."""
-        event = self._nudge
+        # asyncio.wait, not wait_for: on Python 3.11 wait_for can swallow a cancellation that arrives
+        # as the event fires, which would keep a sleeper looping after stop().
+        waiter = asyncio.ensure_future(self._nudge.wait())
         try:
-            await asyncio.wait_for(event.wait(), max(seconds, 0.001))
-        except asyncio.TimeoutError:
-            pass
+            await asyncio.wait({waiter}, timeout=max(seconds, 0.001))
+        finally:
+            waiter.cancel()
 
     async def locked(self, fn: Callable[..., T], *args: Any) -> T:
         """Run ``fn`` in a worker thread under the estate lock."""
@@ -211,13 +196,15 @@ class Twin:
         """Move the migration engine along even when no command arrives."""
         while True:
             delay = TICK_CAP_S
-            engine = self.estate.engine
-            if engine is not None:
-                await self.locked(self.estate.advance)
-                upcoming = engine.next_event_time()
+            if self.estate.engine is not None:
+                upcoming = await self.locked(self._advance_engine)
                 if upcoming is not None:
                     delay = min(TICK_CAP_S, self.estate.clock.real_seconds_until(upcoming))
             await self.sleep(max(delay, 0.01))
+
+    def _advance_engine(self) -> Optional[float]:
+        self.estate.advance()
+        return self.estate.engine.next_event_time()
 
     # ----- commands -----
     async def run_command(self, session: Session, line: str, *, drop: Callable[[], None],
@@ -243,15 +230,18 @@ class Twin:
         return None if gone.is_set() else result
 
     async def await_pending(self, pending: Pending, gone: asyncio.Event) -> Result:
+        def step() -> tuple[Optional[Result], Optional[float]]:
+            result = pending.poll()
+            return result, (None if result is not None else pending.wake_at())
+
         told = False
         while True:
-            result = await asyncio.to_thread(pending.poll)
+            result, wake = await self.locked(step)
             if result is not None:
                 return result
             if gone.is_set() and not told:
                 told = True
                 await self.locked(pending.on_disconnect)
-            wake = pending.wake_at()
             delay = POLL_CAP_S if wake is None else min(POLL_CAP_S, self.estate.clock.real_seconds_until(wake))
             await self.sleep(delay)
 
@@ -318,6 +308,8 @@ class TwinThread:
         if self.twin is not None:
             self.twin.request_stop()
         self._thread.join(timeout)
+        if self._thread.is_alive():
+            raise RuntimeError(f"the twin did not stop within {timeout:.0f} s")
 
     def __enter__(self) -> Twin:
         return self.start()
