@@ -342,7 +342,11 @@ def main(argv: Optional[list[str]] = None) -> int:
     if argv[:1] == ["generate"] and not set(argv[1:2]) & {"-h", "--help"}:
         return cmd_generate(argparse.Namespace(args=argv[1:]))   # the generator parses its own options
     args = build_parser().parse_args(argv)
-    return int(args.func(args))
+    try:
+        return int(args.func(args))
+    except BrokenPipeError:            # `hmcsim ctl log | head`
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":
