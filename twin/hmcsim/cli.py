@@ -339,7 +339,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Optional[list[str]] = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ["generate"] and not set(argv[1:2]) & {"-h", "--help"}:
+    if argv[:1] == ["generate"]:
         return cmd_generate(argparse.Namespace(args=argv[1:]))   # the generator parses its own options
     args = build_parser().parse_args(argv)
     try:
