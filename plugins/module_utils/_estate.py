@@ -13,6 +13,9 @@ The number of HMC commands grows with the number of managed systems, not of part
 3. per VIOS that is Running with RMC active: the fixed ``viosvrcmd`` set of ``_estate_vios``;
 4. per VIOS: one ``lsdev -attr`` per SEA and per disk in scope (see ``_estate_vios``).
 
+A light gathering (``GatherOptions.light``, used by the inventory plugin) runs only the listings of
+LIGHT_LISTINGS per managed system and no VIOS command: 2 commands per HMC and 3 per managed system.
+
 Each stage runs its commands in parallel on several channels of the one connection. A command that
 fails leaves the facts it would have given as None and adds a warning; only the first two HMC
 commands are required.
@@ -40,6 +43,8 @@ from ansible_collections.powervm.lpm.plugins.module_utils._hmc_errors import Hmc
 
 # Systems in these states answer the partition and resource listings.
 QUERYABLE_STATES = ("Operating", "Standby")
+# The per-system listings of a light gathering: partitions with their state, memory and processors.
+LIGHT_LISTINGS = ("lpar", "mem_lpar", "proc_lpar")
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,7 @@ class GatherOptions:
     vios_details: bool = True
     vios_disks: str = "mapped"
     workers: int = 8
+    light: bool = False
 
 
 @dataclass
@@ -85,10 +91,11 @@ def gather(client: Client, options: GatherOptions) -> GatherResult:
     for name, system in systems.items():
         if name not in queried:
             warnings.append(f"{name}: the managed system is {system['state']}; its partitions and resources were not read")
-    _read_systems(runner, systems, queried, hmc_facts["major"], warnings)
-    read = _read_vios(runner, systems, options, warnings) if options.vios_details else 0
-    if not options.vios_details:
-        _mark_vios(systems, "vios_details is false")
+    _read_systems(runner, systems, queried, hmc_facts["major"], warnings, LIGHT_LISTINGS if options.light else None)
+    details = options.vios_details and not options.light
+    read = _read_vios(runner, systems, options, warnings) if details else 0
+    if not details:
+        _mark_vios(systems, "light gathering" if options.light else "vios_details is false")
     estate: EstateFacts = {"schema_version": SCHEMA_VERSION, "hmc": hmc_facts, "systems": systems, "warnings": warnings}
     stats = {
         "commands": len(runner.commands),
@@ -115,8 +122,12 @@ def _select(records: list[dict[str, str]], wanted: Sequence[str] | None) -> list
     return [r for r in records if id(r) in chosen]
 
 
-def _read_systems(runner: Runner, systems: dict[str, SystemFacts], names: list[str], major: int | None, warnings: list[str]) -> None:
-    jobs: list[tuple[str, Listing]] = [(name, listing) for name in names for listing in hmc.system_listings(name)]
+def _read_systems(
+    runner: Runner, systems: dict[str, SystemFacts], names: list[str], major: int | None, warnings: list[str], keys: Sequence[str] | None
+) -> None:
+    jobs: list[tuple[str, Listing]] = [
+        (name, listing) for name in names for listing in hmc.system_listings(name) if keys is None or listing.key in keys
+    ]
 
     def fetch(job: tuple[str, Listing]) -> Fetched:
         return runner.listing(job[1], major)
