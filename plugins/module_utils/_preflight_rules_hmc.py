@@ -44,7 +44,8 @@ def remote_trust(ctx: PairContext) -> Iterator[Outcome]:
         yield Hit(
             remote, f"{local} has no SSH key trust to {remote} for user {trust['user']}: {trust['detail']}",
             f"on {local}: {shlex.join(trust_command(remote, trust['user'], False))} (asks for the remote password); "
-            f"check with {shlex.join(trust_command(remote, trust['user'], True))}",
+            f"check with {shlex.join(trust_command(remote, trust['user'], True))}; or the powervm.lpm.hmc_trust module with "
+            f"remote_hmc={remote}, remote_user={trust['user']}",
             {"local_hmc": local, "remote_hmc": remote, "user": trust["user"]}, local,
         )
 

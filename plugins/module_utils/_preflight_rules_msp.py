@@ -83,7 +83,8 @@ def rmc_target_vios(ctx: PairContext) -> Iterator[Outcome]:
 def _no_msp(system: SystemFacts, side: str) -> Hit:
     running = [p for p in lk.vioses(system) if lk.running(p)]
     if running:
-        fix = lk.chsyscfg_lpar(system["name"], {"name": running[0]["name"], "msp": 1})
+        fix = (f"{lk.chsyscfg_lpar(system['name'], {'name': running[0]['name'], 'msp': 1})}; or the powervm.lpm.vios_msp module with "
+               f"system={system['name']}, vios={running[0]['name']}, msp=true")
     else:
         fix = f"start a VIOS on {system['name']} and make it a mover service partition (msp=1)"
     return Hit(system["name"], f"no running VIOS of the {side} system {system['name']} is a mover service partition (msp=1)", fix,
@@ -145,7 +146,8 @@ def msp_busy(ctx: PairContext) -> Iterator[Outcome]:
         load = _msp_load(ctx, system, msp)
         if load >= limit:
             yield Hit(msp["name"], f"MSP {msp['name']} already moves {load} partitions, its limit (cfg_msp_lpm_ops) is {limit}",
-                      f"wait for a migration to end, or raise the limit: {lk.on_vios(system['name'], msp['name'], ['chdev', '-dev', 'vioslpm0', '-attr', 'cfg_msp_lpm_ops=8'])}",
+                      f"wait for a migration to end, or raise the limit: {lk.on_vios(system['name'], msp['name'], ['chdev', '-dev', 'vioslpm0', '-attr', 'cfg_msp_lpm_ops=8'])} "
+                      "(or powervm.lpm.vios_device with devices=[vioslpm0])",
                       {"vios": msp["name"], "in_progress": load, "cfg_msp_lpm_ops": limit}, system["name"])
 
 
@@ -161,5 +163,6 @@ def time_reference(ctx: PairContext) -> Iterator[Outcome]:
             yield Unknown(f"{system['name']}: time_ref was not read")
         elif not any(flags):
             yield Hit(system["name"], f"no mover service partition of {system['name']} is a time reference partition",
-                      f"{lk.chsyscfg_lpar(system['name'], {'name': msps[0]['name'], 'time_ref': 1})} (and keep the VIOS clocks in sync with NTP)",
+                      f"{lk.chsyscfg_lpar(system['name'], {'name': msps[0]['name'], 'time_ref': 1})} (or powervm.lpm.vios_msp with "
+                      f"vios={msps[0]['name']}, time_ref=true), and keep the VIOS clocks in sync with NTP",
                       {"system": system["name"], "msps": [p["name"] for p in msps]}, system["name"])

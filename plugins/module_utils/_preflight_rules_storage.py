@@ -52,8 +52,10 @@ def backing_external(ctx: PairContext) -> Iterator[Outcome]:
 def _reserve_hit(system: str, vios: PartitionFacts, disk: Disk, side: str, ctx: PairContext) -> Hit:
     change = ["chdev", "-dev", disk["name"], "-attr", "reserve_policy=no_reserve"]
     busy = " (if the disk is open, add -perm and restart the VIOS, or remove its mapping, change it and map it again)" if disk["mapped"] else ""
+    module = (f"; or the powervm.lpm.vios_device module with system={system}, vios={vios['name']}, devices=[{disk['name']}], "
+              "attributes={reserve_policy: no_reserve}" + (", allow_perm=true" if disk["mapped"] else ""))
     return Hit(f"{vios['name']} {disk['name']}", f"{disk['name']} on the {side} VIOS {vios['name']} has reserve_policy={disk['reserve_policy']}",
-               lk.on_vios(system, vios["name"], change) + busy,
+               lk.on_vios(system, vios["name"], change) + busy + module,
                {"vios": vios["name"], "system": system, "disk": disk["name"], "reserve_policy": disk["reserve_policy"],
                 "unique_id": disk["unique_id"], "lpar": ctx.name}, system)
 

@@ -170,7 +170,7 @@ def report(pairs: list[PairResult], facts: Facts, commands: list[str], stats: di
         },
         "summary_lines": summary_lines(pairs),
         "fix_lines": fix_lines(fixes),
-        "warnings": list(dict.fromkeys(facts.warnings + facts.extras["warnings"])),
+        "fact_warnings": list(dict.fromkeys(facts.warnings + facts.extras["warnings"])),
         "commands": commands,
         "stats": stats,
     }
