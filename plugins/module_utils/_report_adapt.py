@@ -4,12 +4,18 @@
 
 # Note that this module_util is **PRIVATE** to the collection. It can change at any time.
 
-"""From the migration engine's results to the record's migration entries.
+"""From what the planner and the migration engine return to the record's fields.
 
-The ``lpar_migration`` module returns one result per partition (``MigrationResult.to_dict``: ``name``,
-``status``, ISO ``started``/``ended``, ``bytes_transmitted``, ``hscl_code``...). A record may list its
-migrations in that form: :func:`adapt_record` converts every entry that has a ``status`` and no
-``state`` before the record is checked, so a playbook can pass the module's ``results`` as they are.
+* Migrations: the ``lpar_migration`` module returns one result per partition
+  (``MigrationResult.to_dict``: ``name``, ``status``, ISO ``started``/``ended``, ``bytes_transmitted``,
+  ``hscl_code``...). :func:`adapt_record` converts every migration entry that has a ``status`` and no
+  ``state``, so a playbook can pass the module's ``results`` as they are.
+* Plan: the planner returns ``PlanResult.as_dict()`` (``plan`` list with ``target_system``,
+  ``start_s``, ``end_s``, ``predicted_mb``; ``lb`` with ``lb_seconds`` and a ``bottleneck`` dict).
+  :func:`plan_from_planner` converts it; :func:`adapt_record` does so when the record's ``plan`` has
+  that shape, and takes the record's ``unmovable`` from it when the record has none. The lower
+  bound kept is the planner's placement-independent one (``lb_seconds``, with ``lb_dst_min`` as
+  ``lb_dst``), so ``value`` is the largest of the four terms.
 """
 
 from __future__ import annotations
@@ -21,6 +27,13 @@ from typing import Any
 from ansible_collections.powervm.lpm.plugins.module_utils._report_progress import Observation, phases, samples
 from ansible_collections.powervm.lpm.plugins.module_utils._report_types import FAILED, LEFT, MOVED, RECOVERED, SKIPPED
 
+MIB = 1024**2
+BOTTLENECK_TERMS = {
+    "source_egress": "lb_src",
+    "destination_ingress": "lb_dst",
+    "longest_migration": "lb_long",
+    "concurrency_slots": "lb_slot",
+}
 STATE_BY_STATUS = {"migrated": MOVED, "on_target": MOVED, "failed": FAILED, "skipped": SKIPPED}
 
 
@@ -77,9 +90,64 @@ def migration_from_result(result: Mapping[str, Any], origin: float, observations
     return entry
 
 
+def is_planner_output(plan: Any) -> bool:
+    return isinstance(plan, Mapping) and isinstance(plan.get("plan"), list) and "entries" not in plan
+
+
+def _planner_lb(lb: Any) -> dict[str, Any] | None:
+    if not isinstance(lb, Mapping) or "lb_seconds" not in lb:
+        return None
+    bottleneck = lb.get("bottleneck")
+    term = bottleneck.get("term") if isinstance(bottleneck, Mapping) else bottleneck
+    return {
+        "value": lb["lb_seconds"],
+        "lb_src": lb.get("lb_src"),
+        "lb_dst": lb.get("lb_dst_min", lb.get("lb_dst")),
+        "lb_long": lb.get("lb_long"),
+        "lb_slot": lb.get("lb_slot"),
+        "bottleneck": BOTTLENECK_TERMS.get(str(term), term),
+    }
+
+
+def plan_from_planner(output: Mapping[str, Any]) -> dict[str, Any]:
+    """The record's ``plan`` from the planner's output (unknown shapes are passed on for the check to name)."""
+    entries = []
+    for item in output.get("plan", []):
+        if not isinstance(item, Mapping):
+            entries.append(item)
+            continue
+        predicted_mb = item.get("predicted_mb")
+        entries.append(
+            {
+                "lpar": item.get("lpar"),
+                "target": item.get("target_system", item.get("target")),
+                "source_msp": item.get("source_msp") or "",
+                "dest_msp": item.get("dest_msp") or "",
+                "predicted_start": item.get("start_s"),
+                "predicted_end": item.get("end_s"),
+                "bytes": int(round(predicted_mb * MIB)) if isinstance(predicted_mb, (int, float)) else 0,
+            }
+        )
+    return {"eta_seconds": output.get("eta_seconds"), "lb": _planner_lb(output.get("lb")), "entries": entries}
+
+
+def _unmovable_from_planner(output: Mapping[str, Any]) -> list[Any]:
+    return [
+        {"lpar": u.get("lpar"), "reason": u.get("reason"), "detail": u.get("detail") or ""} if isinstance(u, Mapping) else u
+        for u in output.get("unmovable", [])
+    ]
+
+
 def adapt_record(data: Any) -> Any:
-    """A copy of record data whose engine-result migrations are converted; anything else as given."""
-    if not isinstance(data, Mapping) or not isinstance(data.get("migrations"), list):
+    """A copy of record data with the planner's output and engine results converted; anything else as given."""
+    if not isinstance(data, Mapping):
+        return data
+    plan = data.get("plan")
+    if is_planner_output(plan):
+        data = {**data, "plan": plan_from_planner(plan)}
+        if not data.get("unmovable"):
+            data["unmovable"] = _unmovable_from_planner(plan)
+    if not isinstance(data.get("migrations"), list):
         return data
     try:
         origin = epoch(data.get("started"))
