@@ -10,7 +10,7 @@ One command per pair keeps each message attributable to one partition and one ta
 run on several channels of the one SSH connection (HmcClient limits how many at once); validation is
 read-only, so a command lost with the connection is retried like a listing.
 
-Output grammar (hmc-cli-facts.md 5.2, 5.7): messages start with an HSCL code, are grouped under
+Output grammar (migrlpar man page and public captures): messages start with an HSCL code, are grouped under
 ``Errors:`` and ``Warnings:`` headings, and a VIOS error comes in a ``VIOS_DETAILED_ERROR`` ...
 ``End Detailed Message.`` block. Without headings, messages are errors when the exit status is not 0.
 """

@@ -60,7 +60,7 @@ def _reserve_hit(system: str, vios: PartitionFacts, disk: Disk, side: str, ctx: 
                 "unique_id": disk["unique_id"], "lpar": ctx.name}, system)
 
 
-@rule("LPM-STG-002", "Backing disks have reserve_policy no_reserve (or PR_shared) on the source VIOS", guide="slides 8, 26, lpm-model.md 3")
+@rule("LPM-STG-002", "Backing disks have reserve_policy no_reserve (or PR_shared) on the source VIOS", guide="slides 8, 26; IBM: reserve policy attributes for partition mobility")
 def reserve_source(ctx: PairContext) -> Iterator[Outcome]:
     for item in _source_paths(ctx):
         if isinstance(item, Unknown):
@@ -76,7 +76,7 @@ def reserve_source(ctx: PairContext) -> Iterator[Outcome]:
                 yield _reserve_hit(ctx.src["name"], vios, dev.disk, "source", ctx)
 
 
-@rule("LPM-STG-003", "The same disks have reserve_policy no_reserve (or PR_shared) on the target VIOS", guide="slides 8, 26, lpm-model.md 3")
+@rule("LPM-STG-003", "The same disks have reserve_policy no_reserve (or PR_shared) on the target VIOS", guide="slides 8, 26; IBM: reserve policy attributes for partition mobility")
 def reserve_target(ctx: PairContext) -> Iterator[Outcome]:
     reported: set[tuple[str, str]] = set()
     for path in view(ctx).scsi:
@@ -94,7 +94,7 @@ def reserve_target(ctx: PairContext) -> Iterator[Outcome]:
                     yield _reserve_hit(ctx.dst["name"], vios, disk, "target", ctx)
 
 
-@rule("LPM-STG-004", "No virtual optical device is mapped to the partition", guide="slide 9, lpm-model.md 3")
+@rule("LPM-STG-004", "No virtual optical device is mapped to the partition", guide="slide 9 (cd0 may not be attached to the mobile partition)")
 def optical(ctx: PairContext) -> Iterator[Outcome]:
     for item in _source_paths(ctx):
         if isinstance(item, Unknown):

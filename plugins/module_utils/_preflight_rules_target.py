@@ -41,7 +41,7 @@ def id_available(ctx: PairContext) -> Iterator[Outcome]:
                   {"target": ctx.dst["name"], "max_lpars": limit, "partitions": len(used)}, ctx.dst["name"])
 
 
-@rule("LPM-TGT-003", "The partition keeps its ID on the target", severity="info", guide="migrlpar dest_lpar_id (hmc-cli-facts.md 5.3)")
+@rule("LPM-TGT-003", "The partition keeps its ID on the target", severity="info", guide="migrlpar man page (dest_lpar_id)")
 def id_kept(ctx: PairContext) -> Iterator[Outcome]:
     holder = lk.by_id(ctx.dst, ctx.lpar["id"])
     if holder is not None and holder["name"] != ctx.name:
@@ -67,7 +67,7 @@ def mac_unique(ctx: PairContext) -> Iterator[Outcome]:
                       "adapter without a fixed mac_addr", {"mac": mac, "slot": adapter["slot"], "target_holder": used[mac]}, ctx.dst["name"])
 
 
-@rule("LPM-TGT-005", "The partition UUID is not in use on the target", guide="migrlpar --uuid (hmc-cli-facts.md 5.1)")
+@rule("LPM-TGT-005", "The partition UUID is not in use on the target", guide="migrlpar man page (--uuid)")
 def uuid_unique(ctx: PairContext) -> Iterator[Outcome]:
     uuid = ctx.lpar["uuid"]
     if not uuid:

@@ -176,8 +176,18 @@ def report(pairs: list[PairResult], facts: Facts, commands: list[str], stats: di
     }
 
 
-def run(client: Client | None, options: PreflightOptions, estates: list[EstateFacts] | None = None) -> dict[str, Any]:
-    """The whole preflight. ``client`` None: only the given estates, no extra facts, no HMC validation."""
+@dataclass
+class Prepared:
+    """The facts of a run, its pairs, and what reading them cost."""
+
+    facts: Facts
+    contexts: list[PairContext]
+    commands: list[str]
+    stats: dict[str, Any]
+
+
+def prepare(client: Client | None, options: PreflightOptions, estates: list[EstateFacts] | None = None) -> Prepared:
+    """Facts (gathered, or the estates given, plus the extra facts when connected) and the pairs."""
     started = time.monotonic()
     commands: list[str] = []
     stats: dict[str, Any] = {}
@@ -190,23 +200,31 @@ def run(client: Client | None, options: PreflightOptions, estates: list[EstateFa
         estates = [gathered.estate]
     facts = Facts.from_estates(estates)
     contexts = build_pairs(facts, options)
-    stats["facts_seconds"] = round(time.monotonic() - started, 3)
     if client is not None:
         runner = Runner(client, options.workers)
         host_major = next((facts.hmc_of[s]["major"] for s in facts.systems if facts.hmc_name(s) == options.host), None)
         gather_extras(runner, facts, scope_for(facts, contexts, options), host_major)
         commands += runner.commands
+    stats["facts_seconds"] = round(time.monotonic() - started, 3)
+    return Prepared(facts, contexts, commands, stats)
+
+
+def run(client: Client | None, options: PreflightOptions, estates: list[EstateFacts] | None = None) -> dict[str, Any]:
+    """The whole preflight. ``client`` None: only the given estates, no extra facts, no HMC validation."""
+    started = time.monotonic()
+    prepared = prepare(client, options, estates)
+    facts, contexts, commands, stats = prepared.facts, prepared.contexts, prepared.commands, prepared.stats
     evaluated = _evaluate(contexts)
-    stats["rules_seconds"] = round(time.monotonic() - started, 3)
     outcomes: dict[tuple[str, str], Outcome] = {}
     skipped: dict[tuple[str, str], str] = {}
     if options.hmc_validation and client is not None:
+        validation_started = time.monotonic()
         jobs, skipped = jobs_for(facts, contexts, options)
         for outcome in validate_all(client, jobs, options.workers, options.validation_timeout):
             outcomes[(outcome.job.lpar, outcome.job.target)] = outcome
             if outcome.validation["command"]:
                 commands.append(outcome.validation["command"])
-        stats["validations"] = len(jobs)
+        stats.update(validations=len(jobs), validation_seconds=round(time.monotonic() - validation_started, 3))
     elif options.hmc_validation:
         skipped = {(c.pair.lpar, c.pair.target): "no HMC connection" for c in contexts}
     pairs = assemble(contexts, evaluated, outcomes, skipped)

@@ -37,6 +37,7 @@ class ScsiPath:
     vios: PartitionFacts | None  # the source VIOS
     devices: list[Backing] = field(default_factory=list)
     problem: str | None = None  # why the source side could not be read
+    preferred: PartitionFacts | None = None  # the running target VIOS in the source VIOS's position (the HMC's first choice)
     dest: PartitionFacts | None = None
     dest_problem: str | None = None  # why the target side cannot be decided
 
@@ -50,6 +51,7 @@ class ScsiPath:
 class FcPath:
     client: VirtualFc
     vios: PartitionFacts | None
+    preferred: PartitionFacts | None = None
     dest: PartitionFacts | None = None
     dest_problem: str | None = None
     ports: dict[str, list[str]] = field(default_factory=dict)  # target VIOS -> usable NPIV ports
@@ -61,7 +63,9 @@ class StorageView:
     fc: list[FcPath]
 
     def dest_vios(self) -> list[PartitionFacts]:
-        chosen = [p.dest for p in self.scsi if p.dest is not None] + [p.dest for p in self.fc if p.dest is not None]
+        """The target VIOS chosen to host an adapter, and those the HMC tries first."""
+        paths: list[ScsiPath | FcPath] = [*self.scsi, *self.fc]
+        chosen = [v for p in paths for v in (p.preferred, p.dest) if v is not None]
         return list({p["name"]: p for p in chosen}.values())
 
 
@@ -115,7 +119,9 @@ def _scsi_host(vios: PartitionFacts, luns: list[str] | None) -> tuple[bool, str 
 def _choose_scsi(ctx: PairContext, path: ScsiPath) -> None:
     luns = path.luns()
     undecided: list[str] = []
-    for vios in lk.ordered_by_position(ctx.dst, lk.position(ctx.src, path.vios)):
+    ordered = lk.ordered_by_position(ctx.dst, lk.position(ctx.src, path.vios))
+    path.preferred = next((v for v in ordered if lk.running(v)), None)
+    for vios in ordered:
         ok, why = _scsi_host(vios, luns)
         if ok:
             path.dest = vios
@@ -129,7 +135,9 @@ def _fc_path(ctx: PairContext, client: VirtualFc) -> FcPath:
     vios = lk.remote_vios(ctx.src, client)
     path = FcPath(client, vios)
     undecided: list[str] = []
-    for candidate in lk.ordered_by_position(ctx.dst, lk.position(ctx.src, vios)):
+    ordered = lk.ordered_by_position(ctx.dst, lk.position(ctx.src, vios))
+    path.preferred = next((v for v in ordered if lk.running(v)), None)
+    for candidate in ordered:
         if not lk.running(candidate):
             continue
         if not lk.collected(candidate):
