@@ -208,7 +208,7 @@ def hmc_facts(name: str, text: str | None) -> HmcFacts:
         facts["release"] = match.group(2)
     for line in (record.get("version") or "").splitlines():
         line = line.strip()
-        label, _, value = line.partition(":")
+        label, _sep, value = line.partition(":")
         if label == "Release" and facts["release"] is None:
             facts["release"] = value.strip()
         elif label == "Service Pack":

@@ -154,9 +154,9 @@ class Runner:
         else:
             with ThreadPoolExecutor(max_workers=min(self.workers, len(todo))) as pool:
                 done = list(pool.map(call, todo))
-        for _, log in done:
+        for _result, log in done:
             self.commands.extend(log)
-        return [result for result, _ in done]
+        return [result for result, _log in done]
 
     @property
     def seconds(self) -> float:

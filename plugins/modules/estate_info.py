@@ -67,7 +67,7 @@ seealso:
     description: The format of the file written to O(scenario_file).
     link: https://github.com/powervm-lpm/powervm.lpm/blob/main/docs/scenario-schema.md
 author:
-  - powervm.lpm maintainers
+  - powervm.lpm maintainers (@powervm-lpm)
 """
 
 EXAMPLES = r"""
@@ -173,12 +173,12 @@ estate:
               description:
                 - V(null) for a partition that is not a VIOS. Otherwise a dict with C(collected), C(skipped_reason),
                   C(ioslevel), C(vioslpm0) (C(cfg_msp_lpm_ops), C(concurrency_lvl), C(max_lpm_vasi), C(max_vasi_ops),
-                  C(tcp_port_low), C(tcp_port_high), C(attributes)), C(vasi), C(vasi_devices), C(disks) (by name:
+                  C(tcp_port_low), C(tcp_port_high), C(attributes)), C(vasi), C(vasi_devices), C(disks) (by name, each with
                   C(kind), C(description), C(physloc), C(pvid), C(unique_id), C(lun_id), C(reserve_policy),
                   C(mapped)), C(vscsi_mappings) (C(server_adapter), C(server_slot), C(client_lpar_id),
                   C(client_lpar_name), C(client_slot), C(devices) with C(vtd), C(backing), C(kind)), C(npiv_mappings)
                   (C(server_adapter), C(server_slot), C(client_lpar_id), C(client_lpar_name), C(client_slot),
-                  C(fc_port), C(status)), C(fc_ports) (by name: C(physloc), C(npiv_capable), C(fabric_npiv),
+                  C(fc_port), C(status)), C(fc_ports) (by name, each with C(physloc), C(npiv_capable), C(fabric_npiv),
                   C(total_ports), C(available_ports), C(total_wwpns), C(available_wwpns)) and C(seas) (C(name),
                   C(status), C(real_adapter), C(ha_mode), C(ctl_chan), C(pvid), C(pvid_adapter), C(virt_adapters),
                   C(trunk_slots), C(trunk_priority), C(vlans), C(vswitch)).

@@ -185,7 +185,7 @@ def per_system_counts(commands):
 
 
 def test_per_system_count_does_not_grow_with_partitions(seed):
-    grown, _ = run("seed-lab-grown")
+    grown, _client = run("seed-lab-grown")
     assert grown.stats["partitions"] == seed[0].stats["partitions"] + 12
     assert per_system_counts(grown.commands) == per_system_counts(seed[0].commands) == {P750: PER_SYSTEM, P740: PER_SYSTEM}
     assert grown.stats["commands"] == seed[0].stats["commands"]
@@ -194,7 +194,7 @@ def test_per_system_count_does_not_grow_with_partitions(seed):
 
 
 def test_vios_disks_all_reads_every_disk():
-    result, _ = run("seed-lab", vios_disks="all")
+    result, _client = run("seed-lab", vios_disks="all")
     vio = result.estate["systems"][P740]["partitions"]["b740vio1"]["vios"]
     assert vio["disks"]["hdisk0"]["reserve_policy"] == "single_path"
     assert vio["disks"]["hdisk2"]["unique_id"] == "332160050768018086B6E00000000000010104214503IBMfcp"
@@ -203,7 +203,7 @@ def test_vios_disks_all_reads_every_disk():
 
 
 def test_vios_details_false_sends_no_viosvrcmd():
-    result, _ = run("seed-lab", vios_details=False)
+    result, _client = run("seed-lab", vios_details=False)
     assert not any(line.startswith("viosvrcmd") for line in result.commands)
     assert result.stats["commands"] == PER_HMC + 2 * PER_SYSTEM
     vios = result.estate["systems"][P750]["partitions"]["b750vio1"]["vios"]
@@ -212,7 +212,7 @@ def test_vios_details_false_sends_no_viosvrcmd():
 
 
 def test_systems_subset_by_mtms():
-    result, _ = run("seed-lab", systems=["8205-E6B*10934CP"])
+    result, _client = run("seed-lab", systems=["8205-E6B*10934CP"])
     assert list(result.estate["systems"]) == [P740]
     assert result.stats["commands"] == PER_HMC + PER_SYSTEM + 2 * PER_VIOS + 2 + 2
 
@@ -233,7 +233,7 @@ def degraded():
 
 
 def test_unreachable_vios_and_system_are_warnings(degraded):
-    result, _ = degraded
+    result, _client = degraded
     estate = result.estate
     assert estate["hmc"]["major"] == 10
     assert estate["systems"][P740]["state"] == "No Connection"
@@ -248,7 +248,7 @@ def test_unreachable_vios_and_system_are_warnings(degraded):
 
 
 def test_attributes_an_older_hmc_rejects_are_dropped(degraded):
-    result, _ = degraded
+    result, _client = degraded
     retried = [line for line in result.commands if "--level lpar -F lpar_name,lpar_id" in line and "-r virtualio" not in line]
     assert len(retried) == 4  # mem and proc, each asked twice
     assert "curr_mem_expansion" in retried[0] and "curr_mem_expansion" not in retried[1]

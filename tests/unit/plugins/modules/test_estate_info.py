@@ -48,20 +48,20 @@ def test_reads_the_estate(monkeypatch, capsys):
 
 
 def test_options_reach_the_gathering(monkeypatch, capsys):
-    result, _ = run_module(monkeypatch, capsys, systems=["8205-E6B*10934CP"], vios_disks="all")
+    result, _client = run_module(monkeypatch, capsys, systems=["8205-E6B*10934CP"], vios_disks="all")
     assert list(result["estate"]["systems"]) == ["p740-Server-8205-E6B-SN10934CP"]
     assert result["estate"]["systems"]["p740-Server-8205-E6B-SN10934CP"]["partitions"]["b740vio2"]["vios"]["disks"]["hdisk3"]["unique_id"]
 
 
 def test_unknown_system_fails(monkeypatch, capsys):
-    result, _ = run_module(monkeypatch, capsys, systems=["nope"])
+    result, _client = run_module(monkeypatch, capsys, systems=["nope"])
     assert result["failed"] is True
     assert "not managed by this HMC: nope" in result["msg"]
     assert result["error_type"] == "HmcInputError"
 
 
 def test_warnings_are_shown(monkeypatch, capsys):
-    result, _ = run_module(monkeypatch, capsys, transcript="seed-lab-degraded")
+    result, _client = run_module(monkeypatch, capsys, transcript="seed-lab-degraded")
     # ansible-core 2.19 returns warnings as structured events, older releases as strings
     shown = [w if isinstance(w, str) else w["event"]["msg"] for w in result["warnings"]]
     assert shown == result["estate"]["warnings"]
@@ -70,26 +70,26 @@ def test_warnings_are_shown(monkeypatch, capsys):
 
 def test_scenario_file_written_once(monkeypatch, capsys, tmp_path):
     path = tmp_path / "twin.yaml"
-    first, _ = run_module(monkeypatch, capsys, scenario_file=str(path))
+    first, _client = run_module(monkeypatch, capsys, scenario_file=str(path))
     assert first["scenario_written"] is True and first["scenario_file"] == str(path) and first["changed"] is False
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert "name: estate-bpichmc" in path.read_text()
-    second, _ = run_module(monkeypatch, capsys, scenario_file=str(path))
+    second, _client = run_module(monkeypatch, capsys, scenario_file=str(path))
     assert second["scenario_written"] is False
 
 
 def test_check_mode_does_not_write(monkeypatch, capsys, tmp_path):
     path = tmp_path / "twin.yaml"
-    result, _ = run_module(monkeypatch, capsys, check_mode=True, scenario_file=str(path))
+    result, _client = run_module(monkeypatch, capsys, check_mode=True, scenario_file=str(path))
     assert result["scenario_written"] is False and result["stats"]["commands"] == 74
     assert not path.exists()
 
 
 def test_unwritable_scenario_file_fails(monkeypatch, capsys, tmp_path):
-    result, _ = run_module(monkeypatch, capsys, scenario_file=str(tmp_path / "missing" / "twin.yaml"))
+    result, _client = run_module(monkeypatch, capsys, scenario_file=str(tmp_path / "missing" / "twin.yaml"))
     assert result["failed"] is True and result["msg"].startswith("cannot write scenario_file")
 
 
 def test_password_is_not_returned(monkeypatch, capsys):
-    result, _ = run_module(monkeypatch, capsys)
+    result, _client = run_module(monkeypatch, capsys)
     assert "abc123" not in json.dumps({k: v for k, v in result.items() if k != "invocation"})
