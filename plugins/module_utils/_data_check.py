@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import difflib
 import math
-from collections.abc import Collection, Iterable, Mapping
-from typing import Any
+from collections.abc import Callable, Collection, Iterable, Mapping
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 class DataError(ValueError):
@@ -100,6 +102,12 @@ class Checker:
         for key in required:
             if key not in data:
                 self.add(at(path, key), "is required")
+
+    def required(self, path: str, data: Mapping[str, Any], key: str, check: Callable[..., T | None], **kwargs: Any) -> T | None:
+        """``check(path.key, data[key], **kwargs)``; None, silently, when the key is missing (``keys`` reports it)."""
+        if key not in data:
+            return None
+        return check(at(path, key), data[key], **kwargs)
 
     def items(self, path: str, value: Any) -> list[Any] | None:
         if not isinstance(value, list):

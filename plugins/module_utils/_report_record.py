@@ -98,12 +98,12 @@ def _lower_bound(check: Checker, path: str, value: Any) -> LowerBound | None:
 def _plan_entry(check: Checker, path: str, data: dict[str, Any]) -> PlanEntry | None:
     check.keys(path, data, PLAN_ENTRY_KEYS, required=("lpar", "target", "predicted_start", "predicted_end"))
     entry = {
-        "lpar": check.string(at(path, "lpar"), data.get("lpar")),
-        "target": check.string(at(path, "target"), data.get("target")),
+        "lpar": check.required(path, data, "lpar", check.string),
+        "target": check.required(path, data, "target", check.string),
         "source_msp": check.string(at(path, "source_msp"), data.get("source_msp", ""), empty_ok=True),
         "dest_msp": check.string(at(path, "dest_msp"), data.get("dest_msp", ""), empty_ok=True),
-        "predicted_start": check.number(at(path, "predicted_start"), data.get("predicted_start")),
-        "predicted_end": check.number(at(path, "predicted_end"), data.get("predicted_end")),
+        "predicted_start": check.required(path, data, "predicted_start", check.number),
+        "predicted_end": check.required(path, data, "predicted_end", check.number),
         "bytes": check.integer(at(path, "bytes"), data.get("bytes", 0), minimum=0),
     }
     if None in entry.values():
@@ -121,7 +121,7 @@ def _plan(check: Checker, path: str, value: Any) -> Plan | None:
     if data is None:
         return None
     check.keys(path, data, Plan.__annotations__, required=("eta_seconds",))
-    eta = check.number(at(path, "eta_seconds"), data.get("eta_seconds"), minimum=0.0)
+    eta = check.required(path, data, "eta_seconds", check.number, minimum=0.0)
     lb = _lower_bound(check, at(path, "lb"), data.get("lb"))
     entries = _list(check, at(path, "entries"), data.get("entries"), _plan_entry)
     return None if eta is None else {"eta_seconds": eta, "lb": lb, "entries": entries}
@@ -129,9 +129,9 @@ def _plan(check: Checker, path: str, value: Any) -> Plan | None:
 
 def _phase(check: Checker, path: str, data: dict[str, Any]) -> Phase | None:
     check.keys(path, data, Phase.__annotations__, required=Phase.__annotations__)
-    name = check.string(at(path, "name"), data.get("name"))
-    start = check.number(at(path, "start"), data.get("start"))
-    end = check.number(at(path, "end"), data.get("end"))
+    name = check.required(path, data, "name", check.string)
+    start = check.required(path, data, "start", check.number)
+    end = check.required(path, data, "end", check.number)
     if name is None or start is None or end is None:
         return None
     if end < start:
@@ -142,7 +142,7 @@ def _phase(check: Checker, path: str, data: dict[str, Any]) -> Phase | None:
 
 def _sample(check: Checker, path: str, data: dict[str, Any]) -> Sample | None:
     check.keys(path, data, Sample.__annotations__, required=("t",))
-    t = check.number(at(path, "t"), data.get("t"))
+    t = check.required(path, data, "t", check.number)
     sent, left = data.get("bytes_transmitted"), data.get("bytes_remaining")
     sent_ok = sent is None or check.integer(at(path, "bytes_transmitted"), sent, minimum=0) is not None
     left_ok = left is None or check.integer(at(path, "bytes_remaining"), left, minimum=0) is not None
@@ -160,9 +160,9 @@ def _migration(check: Checker, path: str, data: dict[str, Any]) -> MigrationEntr
         duration = round(end - start, 3)
     size = data.get("bytes")
     entry = {
-        "lpar": check.string(at(path, "lpar"), data.get("lpar")),
+        "lpar": check.required(path, data, "lpar", check.string),
         "source": check.string(at(path, "source"), data.get("source", ""), empty_ok=True),
-        "target": check.string(at(path, "target"), data.get("target")),
+        "target": check.required(path, data, "target", check.string),
         "kind": check.choice(at(path, "kind"), data.get("kind", "active"), KINDS),
         "source_msp": check.string(at(path, "source_msp"), data.get("source_msp") or "", empty_ok=True),
         "dest_msp": check.string(at(path, "dest_msp"), data.get("dest_msp") or "", empty_ok=True),
@@ -170,7 +170,7 @@ def _migration(check: Checker, path: str, data: dict[str, Any]) -> MigrationEntr
         "end": end,
         "duration": check.optional_number(at(path, "duration"), duration, minimum=0.0),
         "bytes": None if size is None else check.integer(at(path, "bytes"), size, minimum=0),
-        "state": check.choice(at(path, "state"), data.get("state"), STATES),
+        "state": check.required(path, data, "state", check.choice, choices=STATES),
         "code": check.optional_string(at(path, "code"), data.get("code")),
         "message": check.string(at(path, "message"), data.get("message") or "", empty_ok=True),
         "hint": check.optional_string(at(path, "hint"), data.get("hint")),
@@ -188,8 +188,8 @@ def _migration(check: Checker, path: str, data: dict[str, Any]) -> MigrationEntr
 
 def _reasoned(check: Checker, path: str, data: dict[str, Any]) -> dict[str, str] | None:
     check.keys(path, data, ("lpar", "reason", "detail"), required=("lpar", "reason"))
-    lpar = check.string(at(path, "lpar"), data.get("lpar"))
-    reason = check.string(at(path, "reason"), data.get("reason"))
+    lpar = check.required(path, data, "lpar", check.string)
+    reason = check.required(path, data, "reason", check.string)
     detail = check.string(at(path, "detail"), data.get("detail") or "", empty_ok=True)
     if lpar is None or reason is None or detail is None:
         return None
@@ -198,9 +198,9 @@ def _reasoned(check: Checker, path: str, data: dict[str, Any]) -> dict[str, str]
 
 def _postcheck(check: Checker, path: str, data: dict[str, Any]) -> Postcheck | None:
     check.keys(path, data, Postcheck.__annotations__, required=("lpar", "check", "ok"))
-    lpar = check.string(at(path, "lpar"), data.get("lpar"))
-    name = check.string(at(path, "check"), data.get("check"))
-    ok = check.boolean(at(path, "ok"), data.get("ok"))
+    lpar = check.required(path, data, "lpar", check.string)
+    name = check.required(path, data, "check", check.string)
+    ok = check.required(path, data, "ok", check.boolean)
     detail = check.string(at(path, "detail"), data.get("detail") or "", empty_ok=True)
     if lpar is None or name is None or ok is None or detail is None:
         return None
@@ -217,9 +217,9 @@ def normalise_record(value: Any, source: str = "") -> EvacuationRecord:
     record = {
         "format": check.integer("format", data.get("format", RECORD_FORMAT), minimum=RECORD_FORMAT, maximum=RECORD_FORMAT),
         "name": check.string("name", data.get("name") or "", empty_ok=True),
-        "source_system": check.string("source_system", data.get("source_system")),
+        "source_system": check.required("", data, "source_system", check.string),
         "targets": check.strings("targets", data.get("targets", [])),
-        "started": _timestamp(check, "started", data.get("started")),
+        "started": _timestamp(check, "started", data["started"]) if "started" in data else None,
         "ended": None if data.get("ended") is None else _timestamp(check, "ended", data.get("ended")),
         "plan": _plan(check, "plan", data.get("plan")),
         "migrations": _list(check, "migrations", data.get("migrations"), _migration),
