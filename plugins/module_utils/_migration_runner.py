@@ -47,6 +47,9 @@ from ansible_collections.powervm.lpm.plugins.module_utils._migration_result impo
 from ansible_collections.powervm.lpm.plugins.module_utils._migration_state import read_migrations
 
 
+NEEDS_RECOVERY_HINT = "Recover the partition first: run the lpar_migration module with state=recovered (migrlpar -o r)."
+
+
 @dataclass
 class MigrationJob:
     """One partition to move. ``argv`` is its ``migrlpar -o m``; None attaches to the migration in progress."""
@@ -198,7 +201,7 @@ class MigrationRunner:
             result.ended = time.time()
             seen = self.poller.observe(job.source, job.lpar)
             if seen is not None and seen.record is not None:
-                _apply_record(result, seen.record, keep_state=bool(result.migration_state))
+                _apply_record(result, seen.record, keep_state=bool(result.migration_state), only_missing=True)
             with self._cond:
                 flight.done = True
                 self._cond.notify_all()
@@ -260,7 +263,7 @@ class MigrationRunner:
             return
         if record is None:
             return
-        result.migration_state = record.migration_state
+        _apply_record(result, record)
         if record.in_progress and record.dest_sys_name in ("", job.target):
             # Someone else started the same migration since the survey: follow it instead.
             result.attached = True
@@ -276,6 +279,7 @@ class MigrationRunner:
         job, result = flight.job, flight.result
         if not self.options.recover_on_failure or job.recover_argv is None:
             result.recovery_message = "the partition needs recovery: run migrlpar -o r (state=recovered)"
+            result.hint = result.hint or NEEDS_RECOVERY_HINT
             return
         command = display_command(job.recover_argv)
         try:
@@ -308,13 +312,14 @@ class MigrationRunner:
                     _apply_record(result, record, keep_state=True)
 
 
-def _apply_record(result: MigrationResult, record: MigrationRecord, keep_state: bool = False) -> None:
-    """Copy what a migration record knows (MSPs, bytes, state) into a result."""
+def _apply_record(result: MigrationResult, record: MigrationRecord, keep_state: bool = False, only_missing: bool = False) -> None:
+    """Copy what a migration record knows (MSPs, bytes, state) into a result; with ``only_missing``
+    the byte counts a fresher reading already set are kept."""
     result.source_msp = record.source_msp or result.source_msp
     result.dest_msp = record.dest_msp or result.dest_msp
-    if record.bytes_transmitted is not None:
+    if record.bytes_transmitted is not None and not (only_missing and result.bytes_transmitted is not None):
         result.bytes_transmitted = record.bytes_transmitted
-    if record.bytes_remaining is not None:
+    if record.bytes_remaining is not None and not (only_missing and result.bytes_remaining is not None):
         result.bytes_remaining = record.bytes_remaining
     if record.migration_type in ("active", "inactive", "suspended"):
         result.kind = record.migration_type

@@ -35,12 +35,16 @@ from ansible_collections.powervm.lpm.plugins.module_utils._migration_request imp
     migrlpar_stop,
 )
 from ansible_collections.powervm.lpm.plugins.module_utils._migration_result import MigrationResult, Status
-from ansible_collections.powervm.lpm.plugins.module_utils._migration_runner import MigrationJob, MigrationRunner, RunnerOptions
+from ansible_collections.powervm.lpm.plugins.module_utils._migration_runner import (
+    NEEDS_RECOVERY_HINT,
+    MigrationJob,
+    MigrationRunner,
+    RunnerOptions,
+)
 from ansible_collections.powervm.lpm.plugins.module_utils._migration_state import LparStatus, Situation, Survey, decide, read_capacity, survey
 
 STATES = ("migrated", "validated", "stopped", "recovered")
 MOVED = frozenset({Status.MIGRATED, Status.STARTED, Status.WOULD_MIGRATE, Status.WOULD_WAIT})
-NEEDS_RECOVERY_HINT = "Recover the partition first: run this module with state=recovered (migrlpar -o r)."
 
 
 @dataclass(frozen=True)
