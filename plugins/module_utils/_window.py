@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime
 import os
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from ansible_collections.powervm.lpm.plugins.module_utils._data_check import Checker, at
@@ -76,10 +76,11 @@ def _targets(check: Checker, value: Any, sources: list[str]) -> dict[str, list[s
     if isinstance(value, list):
         given = check.strings("targets", value, empty_ok=False)
         per_source = {s: given for s in sources} if given is not None else None
+    elif not isinstance(value, Mapping):
+        check.wrong_type("targets", value, "a list of target systems or a mapping of source system to its targets")
+        return None
     else:
-        data = check.mapping("targets", value)
-        if data is None:
-            return None
+        data = check.mapping("targets", value) or {}
         if not data:
             check.add("targets", "must list at least one target system")
             return None
@@ -89,14 +90,13 @@ def _targets(check: Checker, value: Any, sources: list[str]) -> dict[str, list[s
             return None
     if per_source is None:
         return None
-    good: dict[str, list[str]] = {}
-    for source, targets in per_source.items():
-        where = "targets" if isinstance(value, list) else at("targets", source)
+    lists = {"targets": per_source[sources[0]]} if isinstance(value, list) else {at("targets", s): per_source[s] for s in sources}
+    for where, targets in lists.items():
         _unique(check, where, targets or [])
-        if source in (targets or []):
-            check.add(at(where, (targets or []).index(source)), f"{source!r} is a source system; it cannot be a target of itself")
-        good[source] = list(targets or [])
-    return good
+        for i, target in enumerate(targets or []):
+            if target in sources:
+                check.add(at(where, i), f"{target!r} is a source system; it cannot be a target")
+    return {source: list(targets or []) for source, targets in per_source.items()}
 
 
 def parse_moment(check: Checker, path: str, value: Any) -> datetime.datetime | None:
