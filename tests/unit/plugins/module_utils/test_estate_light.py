@@ -39,7 +39,7 @@ def test_commands_per_hmc_and_per_system():
 
 
 def test_partition_facts_without_details():
-    result, _ = light("seed-lab")
+    result = light("seed-lab")[0]
     estate = result.estate
     assert estate["warnings"] == []
     db1 = estate["systems"][P750]["partitions"]["b750db1"]
