@@ -102,7 +102,7 @@ class Left(TypedDict):
     detail: str
 
 
-LEFT_REASONS = ("excluded", "inactive_policy", "unmovable", "failed", "recovered", "skipped", "deadline", "not_planned")
+LEFT_REASONS = ("excluded", "inactive_policy", "unmovable", "failed", "recovered", "skipped", "deadline", "hook_failed", "not_planned")
 
 
 class Postcheck(TypedDict):
