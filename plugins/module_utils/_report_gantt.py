@@ -173,11 +173,13 @@ def _bar(r: Row, scale: Scale, y: float) -> list[str]:
     if r.code:
         tip += f", {r.code}"
     out = [f"<g><title>{esc(tip)}</title>"]
-    segments = [(p["name"], p["start"], p["end"]) for p in r.phases] or [("", start, end)]
-    for name, s, e in segments:
-        colour = STATE_COLOURS.get(r.state) or (PHASE_COLOURS.get(name, OTHER_PHASE) if name else UNOBSERVED)
-        x0, x1 = scale.x(s), scale.x(e)
-        out.append(rect(x0, y, x1 - x0, BAR_H, colour, f"{name or 'migration'}: {fmt.duration(e - s)}"))
+    if r.state in STATE_COLOURS:  # one bar in the failure colour; its phases are in the tooltip
+        phases = ", ".join(f"{p['name']} {fmt.duration(p['end'] - p['start'])}" for p in r.phases) or "phases not observed"
+        out.append(rect(scale.x(start), y, scale.x(end) - scale.x(start), BAR_H, STATE_COLOURS[r.state], phases))
+    else:
+        for name, s, e in [(p["name"], p["start"], p["end"]) for p in r.phases] or [("", start, end)]:
+            colour = PHASE_COLOURS.get(name, OTHER_PHASE) if name else UNOBSERVED
+            out.append(rect(scale.x(s), y, scale.x(e) - scale.x(s), BAR_H, colour, f"{name or 'migration'}: {fmt.duration(e - s)}"))
     if r.state in STATE_COLOURS and r.code:
         x1 = scale.x(end)
         text_w = len(r.code) * CHAR_W

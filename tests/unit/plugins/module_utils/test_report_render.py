@@ -138,8 +138,11 @@ def test_html_timeline_has_every_row_phases_and_lines() -> None:
     assert "96.0 GiB · 900 MiB/s" in texts
     assert {"phase: starting", "phase: transfer", "phase: completing", "failed", "predicted"} <= set(texts)
     assert "phase: failed" not in texts  # a failed migration is drawn in the failure colour, not by phase
+    tips = [t.text for r in svg.iter(f"{SVG_NS}rect") for t in r.iter(f"{SVG_NS}title")]
+    assert "starting 1m 30s, transfer 42s, failed 4s" in tips  # the failed bar keeps its phases in the tooltip
+    assert "transfer: 1m 49s" in tips  # b750db1: 96 GiB at 900 MiB/s
     fills = [r.get("fill") for r in svg.iter(f"{SVG_NS}rect")]
-    assert fills.count(STATE_COLOURS[FAILED]) == 3 + 1  # three phases of b750erp2 and the legend box
+    assert fills.count(STATE_COLOURS[FAILED]) == 1 + 1  # one bar for b750erp2 and the legend box
     ticks = [t for t in texts if t.isdigit()]
     assert ticks[:3] == ["0", "1", "2"]  # minutes
 
