@@ -60,7 +60,7 @@ def gather_involved(client: Client, host: str, lpars: Sequence[str], targets: Se
     missing = [name for name, found in where.items() if not found]
     unknown = [target for target in targets if target not in refs]
     if missing or unknown:
-        known = ", ".join(sorted({name for name in refs.values()})) or "none"
+        known = ", ".join(sorted(set(refs.values()))) or "none"
         parts = ([f"partitions not found: {', '.join(missing)}"] if missing else []) + (
             [f"target systems not managed by this HMC: {', '.join(unknown)}"] if unknown else [])
         raise HmcInputError(f"{'; '.join(parts)} (managed systems of {host}: {known})")

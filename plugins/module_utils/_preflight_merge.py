@@ -12,7 +12,8 @@ carries the code and the HMC text, origin "both"). When several findings could m
 subject (VIOS, disk, partition) the HMC text names is chosen. A message of a check only the HMC can
 make becomes a finding of that rule; any other message becomes a finding ``HMC-<code>``.
 
-Sources of the table: "docs" codes are in IBM documentation or public captures; "reference" codes are commonly associated with the cause but unconfirmed; "twin" codes are
+Sources of the table: "docs" codes are in IBM documentation or public captures; "reference" codes
+are commonly associated with the cause but unconfirmed; "twin" codes are
 the ones the HMC twin prints, whose texts have no public capture: a real HMC may use other codes,
 and then its messages simply stay separate ``HMC-<code>`` findings.
 """

@@ -41,9 +41,9 @@ def rank_fixes(pairs: Sequence[PairResult]) -> list[Fix]:
     }
     fixes: list[Fix] = []
     for key, members in groups.items():
-        severity = min((f["severity"] for _, f in members), key=SEVERITY_ORDER.__getitem__)
-        labels = list(dict.fromkeys(pair_label(p["lpar"], p["target"]) for p, _ in members))
-        first = next(f for _, f in members if f["severity"] == severity)
+        severity = min((f["severity"] for f in (m[1] for m in members)), key=SEVERITY_ORDER.__getitem__)
+        labels = list(dict.fromkeys(pair_label(m[0]["lpar"], m[0]["target"]) for m in members))
+        first = next(m[1] for m in members if m[1]["severity"] == severity)
         fixes.append({
             "rank": 0, "fix_key": key, "severity": severity, "rule": first["rule"], "title": first["title"], "subject": first["subject"],
             "remediation": first["remediation"], "pairs": labels, "pairs_affected": len(labels),

@@ -242,8 +242,8 @@ def virtual_serial(ctx: PairContext) -> Iterator[Outcome]:
     slots = [a["slot"] for a in ctx.lpar["virtual_serial"] if a["is_required"] and a["slot"] >= 2]
     if slots:
         yield _lpar_hit(ctx, f"{ctx.name} has required virtual serial adapters in slots {', '.join(map(str, slots))}",
-                        "remove them or make them not required in the profile, e.g. "
-                        f"{shlex.join(['chhwres', '-r', 'virtualio', '--rsubtype', 'serial', '-m', ctx.src['name'], '-o', 'r', '-p', ctx.name, '-s', str(slots[0])])}",
+                        "remove them or make them not required in the profile, e.g. " + shlex.join(
+                            ["chhwres", "-r", "virtualio", "--rsubtype", "serial", "-m", ctx.src["name"], "-o", "r", "-p", ctx.name, "-s", str(slots[0])]),
                         slots=slots)
 
 

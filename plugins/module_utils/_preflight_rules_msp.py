@@ -146,8 +146,9 @@ def msp_busy(ctx: PairContext) -> Iterator[Outcome]:
         load = _msp_load(ctx, system, msp)
         if load >= limit:
             yield Hit(msp["name"], f"MSP {msp['name']} already moves {load} partitions, its limit (cfg_msp_lpm_ops) is {limit}",
-                      f"wait for a migration to end, or raise the limit: {lk.on_vios(system['name'], msp['name'], ['chdev', '-dev', 'vioslpm0', '-attr', 'cfg_msp_lpm_ops=8'])} "
-                      "(or powervm.lpm.vios_device with devices=[vioslpm0])",
+                      "wait for a migration to end, or raise the limit: "
+                      + lk.on_vios(system["name"], msp["name"], ["chdev", "-dev", "vioslpm0", "-attr", "cfg_msp_lpm_ops=8"])
+                      + " (or powervm.lpm.vios_device with devices=[vioslpm0])",
                       {"vios": msp["name"], "in_progress": load, "cfg_msp_lpm_ops": limit}, system["name"])
 
 

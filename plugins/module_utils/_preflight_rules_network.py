@@ -51,7 +51,8 @@ def vlan_bridged(ctx: PairContext) -> Iterator[Outcome]:
                 vios, slot = trunk
                 argv = ["chhwres", "-r", "virtualio", "--rsubtype", "eth", "-m", ctx.dst["name"], "-o", "s", "-p", vios, "-s", str(slot),
                         "-a", f"addl_vlan_ids+={vlan}"]
-                fix = f"add VLAN {vlan} to the SEA trunk adapter (IEEE 802.1Q) of {vios}: {shlex.join(argv)} (and to its profile; on both VIOS of an SEA failover pair)"
+                fix = (f"add VLAN {vlan} to the SEA trunk adapter (IEEE 802.1Q) of {vios}: {shlex.join(argv)} "
+                       "(and to its profile; on both VIOS of an SEA failover pair)")
             else:
                 fix = f"create an SEA on a VIOS of {ctx.dst['name']} bridging VLAN {vlan} on {vswitch} (mkvdev -sea ... -vadapter ...)"
             yield Hit(f"{ctx.dst['name']} VLAN {vlan}", f"VLAN {vlan} on {vswitch} (slot {adapter['slot']} of {ctx.name}) is not bridged by an SEA on "

@@ -18,6 +18,7 @@ from ansible_collections.powervm.lpm.plugins.module_utils._preflight_context imp
 from ansible_collections.powervm.lpm.plugins.module_utils._preflight_registry import Hit, Outcome, Unknown, rule
 from ansible_collections.powervm.lpm.plugins.module_utils._preflight_storage import ScsiPath, view
 
+RESERVE_GUIDE = "slides 8, 26; IBM: reserve policy attributes for partition mobility"
 NOT_EXTERNAL = {"lv": "a logical volume", "internal": "an internal disk", "file": "a file"}
 ZONING_NOTE = ("zoning and LUN masking of both WWPNs are not visible in the HMC and VIOS listings; only the HMC validation "
                "(migrlpar -o v, HSCLA319 when it fails) can check them")
@@ -60,7 +61,7 @@ def _reserve_hit(system: str, vios: PartitionFacts, disk: Disk, side: str, ctx: 
                 "unique_id": disk["unique_id"], "lpar": ctx.name}, system)
 
 
-@rule("LPM-STG-002", "Backing disks have reserve_policy no_reserve (or PR_shared) on the source VIOS", guide="slides 8, 26; IBM: reserve policy attributes for partition mobility")
+@rule("LPM-STG-002", "Backing disks have reserve_policy no_reserve (or PR_shared) on the source VIOS", guide=RESERVE_GUIDE)
 def reserve_source(ctx: PairContext) -> Iterator[Outcome]:
     for item in _source_paths(ctx):
         if isinstance(item, Unknown):
@@ -76,7 +77,7 @@ def reserve_source(ctx: PairContext) -> Iterator[Outcome]:
                 yield _reserve_hit(ctx.src["name"], vios, dev.disk, "source", ctx)
 
 
-@rule("LPM-STG-003", "The same disks have reserve_policy no_reserve (or PR_shared) on the target VIOS", guide="slides 8, 26; IBM: reserve policy attributes for partition mobility")
+@rule("LPM-STG-003", "The same disks have reserve_policy no_reserve (or PR_shared) on the target VIOS", guide=RESERVE_GUIDE)
 def reserve_target(ctx: PairContext) -> Iterator[Outcome]:
     reported: set[tuple[str, str]] = set()
     for path in view(ctx).scsi:
@@ -156,8 +157,9 @@ def server_adapters(ctx: PairContext) -> Iterator[Outcome]:
             kind = "fc" if fc else "scsi"
             yield Hit(f"{vios['name']} slot {server['slot']}",
                       f"server adapter {server['slot']} of {vios['name']} serving {ctx.name} is {' and '.join(problems)}",
-                      f"recreate it not required and for {ctx.name} slot {client['slot']} only: "
-                      f"{shlex.join(['chhwres', '-r', 'virtualio', '--rsubtype', kind, '-m', ctx.src['name'], '-o', 'r', '-p', vios['name'], '-s', str(server['slot'])])}, "
+                      f"recreate it not required and for {ctx.name} slot {client['slot']} only: " + shlex.join(
+                          ["chhwres", "-r", "virtualio", "--rsubtype", kind, "-m", ctx.src["name"], "-o", "r", "-p", vios["name"], "-s", str(server["slot"])])
+                      + ", "
                       f"then -o a with remote_lpar_name={ctx.name},remote_slot_num={client['slot']} (and the same in the VIOS profile)",
                       {"vios": vios["name"], "slot": server["slot"], "is_required": server["is_required"], "remote_lpar_id": server["remote_lpar_id"]},
                       ctx.src["name"])

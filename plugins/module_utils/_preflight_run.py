@@ -53,7 +53,7 @@ def build_pairs(facts: Facts, options: PreflightOptions) -> list[PairContext]:
         if len(found) == 1:
             located[name] = found[0]
         else:
-            where = ", ".join(s["name"] for s, _ in found)
+            where = ", ".join(system["name"] for system, _partition in found)
             problems.append(f"partition {name} is on several systems ({where})" if found else f"partition {name} is not in the facts")
     targets = {}
     for ref in options.targets:
@@ -78,6 +78,8 @@ def scope_for(facts: Facts, contexts: Sequence[PairContext], options: PreflightO
     scope = Scope(options.host, remote_user=options.remote_user)
     for ctx in contexts:
         src, dst = ctx.pair.source, ctx.pair.target
+        if src == dst:
+            continue
         if facts.hmc_name(src) == options.host:
             scope.sources.setdefault(src, [])
             if ctx.name not in scope.sources[src]:

@@ -46,8 +46,8 @@ options:
     elements: str
   estate:
     description:
-      - Facts to check instead of reading them: the RV(powervm.lpm.estate_info#module:estate) value (or the whole
-        registered result) of M(powervm.lpm.estate_info), or a list of them, one per HMC.
+      - Facts to check instead of reading them from the HMC. Either the RV(powervm.lpm.estate_info#module:estate) value
+        (or the whole registered result) of M(powervm.lpm.estate_info), or a list of them, one per HMC.
       - The systems of each estate belong to the HMC in its C(hmc.name); a target system of another HMC than the
         partition's makes a remote migration, and C(hmc.name) is then used as C(migrlpar --ip).
       - To check the reserve policy of the disks on the target side, gather the target systems with

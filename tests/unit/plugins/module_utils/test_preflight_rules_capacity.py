@@ -95,7 +95,7 @@ def test_memory_for_an_inactive_partition_is_not_checked():
 
 def test_compat_mode_of_an_inactive_partition_is_the_preferred_one():
     facts = broken(lambda f: set_in(f, P750, "b750test1", "compat_desired", "POWER8"))
-    (finding,), _ = check(facts, "LPM-CPU-003", "b750test1")
+    (finding,), _unknown = check(facts, "LPM-CPU-003", "b750test1")
     assert finding["evidence"]["which"] == "preferred" and finding["evidence"]["mode"] == "POWER8"
     facts = broken(lambda f: set_in(f, P750, "b750test1", "compat_current", "POWER8"))
     assert check(facts, "LPM-CPU-003", "b750test1") == ([], [])
@@ -112,7 +112,7 @@ def test_dedicated_processors_count_whole_processors():
     def dedicated(f):
         set_in(f, P750, "b750nl2", "processors.mode", "ded")
         f.systems[P740]["available_proc_units"] = 1.5
-    (finding,), _ = check(broken(dedicated), "LPM-CPU-001")
+    (finding,), _unknown = check(broken(dedicated), "LPM-CPU-001")
     assert finding["evidence"] == {"required": 2.0, "available": 1.5}
 
 

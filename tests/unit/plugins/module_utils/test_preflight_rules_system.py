@@ -39,6 +39,16 @@ def prof_extras(lpar: str, **values: object):
     return lambda f: extras_of(f, P750, lpar).update(values)
 
 
+def partition_serial(facts: Facts) -> None:
+    serial = facts.systems[P750]["partitions"]["b750nl2"]["virtual_serial"]
+    serial.append(dict(serial[0], slot=5, is_required=True))
+
+
+def ibmi_without_target_support(facts: Facts) -> None:
+    set_in(facts, P750, "b750nl2", "env", "os400")
+    facts.extras["systems"][P740]["capabilities"]["os400_lpar_mobility_capable"] = False
+
+
 CASES: dict[str, Case] = {
     "LPM-SYS-001": Case(lambda f: f.systems[P740].update(state="No Connection"), {"system": P740, "state": "No Connection"}, "lssysconn"),
     "LPM-SYS-002": Case(lambda f: caps(f, P740, active_lpar_mobility_capable=False), {"system": P740}, "PowerVM Enterprise Edition"),
@@ -76,20 +86,10 @@ CASES: dict[str, Case] = {
     "LPM-LPAR-014": Case(prof_extras("b750nl2", redundant_err_path_reporting=True), {"redundant_err_path_reporting": True},
                          "redundant_err_path_reporting=0"),
     "LPM-LPAR-015": Case(lambda f: f.extras["systems"][P750].update(service_lpar_id=3), {"service_lpar_id": 3}, "service partition"),
-    "LPM-LPAR-016": Case(lambda f: partition_serial(f), {"slots": [5]}, f"chhwres -r virtualio --rsubtype serial -m {P750} -o r -p b750nl2 -s 5"),
+    "LPM-LPAR-016": Case(partition_serial, {"slots": [5]}, f"chhwres -r virtualio --rsubtype serial -m {P750} -o r -p b750nl2 -s 5"),
     "LPM-LPAR-017": Case(None, hmc=("HSCLA241", "warning")),
-    "LPM-LPAR-018": Case(lambda f: ibmi_without_target_support(f), {"target": P740}, "IBM i Partition Mobility Capable"),
+    "LPM-LPAR-018": Case(ibmi_without_target_support, {"target": P740}, "IBM i Partition Mobility Capable"),
 }
-
-
-def partition_serial(facts: Facts) -> None:
-    serial = facts.systems[P750]["partitions"]["b750nl2"]["virtual_serial"]
-    serial.append(dict(serial[0], slot=5, is_required=True))
-
-
-def ibmi_without_target_support(facts: Facts) -> None:
-    set_in(facts, P750, "b750nl2", "env", "os400")
-    facts.extras["systems"][P740]["capabilities"]["os400_lpar_mobility_capable"] = False
 
 
 @pytest.mark.parametrize("rule_id", sorted(CASES))

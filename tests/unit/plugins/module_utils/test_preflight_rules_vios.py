@@ -115,7 +115,7 @@ def test_rule_fires_only_when_broken(rule_id):
 
 def test_target_reserve_policy_is_checked_on_every_target_vios_that_sees_the_lun():
     facts = broken(lambda f: [vios_facts(f, P740, v)["disks"]["hdisk2"].update(reserve_policy="single_path") for v in ("b740vio1", "b740vio2")])
-    findings, _ = check(facts, "LPM-STG-003")
+    findings, _unknown = check(facts, "LPM-STG-003")
     assert [f["subject"] for f in findings] == ["b740vio1 hdisk2", "b740vio2 hdisk2"]
     assert len({f["fix_key"] for f in findings}) == 2
 
@@ -140,19 +140,21 @@ def test_unread_target_disks_make_hosting_undecided():
 def test_zoning_is_reported_as_not_checked():
     findings, unknown = check(healthy_facts(), "LPM-STG-006")
     assert findings == []
-    assert [u["reason"].split(":")[0] for u in unknown] == ["virtual FC slot 37 (WWPNs c0507603a2920084, c0507603a2920085)",
-                                                           "virtual FC slot 47 (WWPNs c0507603a2920086, c0507603a2920087)"]
+    assert [u["reason"].split(":")[0] for u in unknown] == [
+        "virtual FC slot 37 (WWPNs c0507603a2920084, c0507603a2920085)",
+        "virtual FC slot 47 (WWPNs c0507603a2920086, c0507603a2920087)",
+    ]
     assert all("only the HMC validation" in u["reason"] for u in unknown)
 
 
 def test_rmc_of_a_target_vios_the_hmc_would_use_first():
     facts = broken(lambda f: (set_in(f, P740, "b740vio1", "rmc_state", "inactive"),
                               vios_facts(f, P740, "b740vio1").update(collected=False, skipped_reason="RMC inactive")))
-    (finding,), _ = check(facts, "LPM-RMC-003")
+    (finding,), _unknown = check(facts, "LPM-RMC-003")
     assert finding["subject"] == "b740vio1" and finding["fix_key"] == f"LPM-RMC-003|{P740}|b740vio1"
 
 
 def test_partition_without_adapters_involves_only_the_msps():
     facts = broken(lambda f: set_in(f, P740, "b740vio1", "rmc_state", "inactive"))
-    findings, _ = check(facts, "LPM-RMC-003", "b750nim")
+    findings, _unknown = check(facts, "LPM-RMC-003", "b750nim")
     assert findings == []  # b750nim has no virtual storage; the MSP with RMC active (b740vio2) is chosen
