@@ -83,7 +83,8 @@ def keep_layout(lpar: str, adapters: Sequence[ClientAdapter], source: Sequence[P
     for adapter in sorted((a for a in adapters if a.lpar == lpar), key=lambda a: (a.subtype, a.slot)):
         rank = ranks.get((adapter.vios_id, adapter.vios_name), by_id.get(adapter.vios_id, by_name.get(adapter.vios_name)))
         if rank is None:
-            raise HmcInputError(f"{lpar}: the VIOS {adapter.vios_name or adapter.vios_id} serving {adapter.subtype} slot {adapter.slot} is not a VIOS of the source system")
+            served_by = adapter.vios_name or adapter.vios_id
+            raise HmcInputError(f"{lpar}: the VIOS {served_by} serving {adapter.subtype} slot {adapter.slot} is not a VIOS of the source system")
         if rank >= len(target_vios):
             raise HmcInputError(
                 f"{lpar}: cannot keep the VIOS layout: {adapter.subtype} slot {adapter.slot} is served by VIOS number {rank + 1} "

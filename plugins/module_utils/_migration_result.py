@@ -35,7 +35,18 @@ class Status(str, enum.Enum):
     FAILED = "failed"
 
 
-CHANGED = frozenset({Status.MIGRATED, Status.STARTED, Status.STOPPED, Status.RECOVERED, Status.WOULD_MIGRATE, Status.WOULD_WAIT, Status.WOULD_STOP, Status.WOULD_RECOVER})
+CHANGED = frozenset(
+    {
+        Status.MIGRATED,
+        Status.STARTED,
+        Status.STOPPED,
+        Status.RECOVERED,
+        Status.WOULD_MIGRATE,
+        Status.WOULD_WAIT,
+        Status.WOULD_STOP,
+        Status.WOULD_RECOVER,
+    }
+)
 
 
 def iso(timestamp: float | None) -> str | None:

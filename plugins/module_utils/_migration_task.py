@@ -177,7 +177,8 @@ class _Task:
         spec = self.params.spec
         if not self.params.keep_vios_layout:
             return spec
-        layout = keep_layout(status.name, adapters.get(status.source, []), self.found.partitions.get(status.source, []), self.found.partitions.get(spec.target, []))
+        partitions = self.found.partitions
+        layout = keep_layout(status.name, adapters.get(status.source, []), partitions.get(status.source, []), partitions.get(spec.target, []))
         return dataclasses.replace(spec, scsi_mappings=layout.scsi, fc_mappings=layout.fc)
 
     def _adapters(self, movable: Sequence[LparStatus]) -> dict[str, list[Any]]:
@@ -233,7 +234,12 @@ class _Task:
         fixed.update({r.name: r for r in ran})
         return [fixed[name] for name in self.params.lpars], would
 
-    def _check_migrations(self, jobs: Sequence[MigrationJob], by_name: dict[str, LparStatus], specs: dict[str, MigrationSpec]) -> tuple[list[MigrationResult], list[str]]:
+    def _check_migrations(
+        self,
+        jobs: Sequence[MigrationJob],
+        by_name: dict[str, LparStatus],
+        specs: dict[str, MigrationSpec],
+    ) -> tuple[list[MigrationResult], list[str]]:
         target = self.params.target
         results = []
         would = []

@@ -20,7 +20,7 @@ description:
   - The module waits for every partition to finish and fails afterwards when any of them failed; the others are carried
     through.
 author:
-  - powervm.lpm maintainers
+  - powervm.lpm maintainers (@powervm-lpm)
 extends_documentation_fragment:
   - powervm.lpm.hmc
   - powervm.lpm.attributes
@@ -401,7 +401,7 @@ msg:
   description: Count of partitions per status, and the failed ones.
   returned: always
   type: str
-  sample: 7 migrated, 1 failed; failed: b750db1 (HSCLA24B)
+  sample: "7 migrated, 1 failed; failed: b750db1 (HSCLA24B)"
 """
 
 from ansible.module_utils.basic import AnsibleModule

@@ -18,7 +18,7 @@ import json
 import pathlib
 import shlex
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ansible_collections.powervm.lpm.plugins.module_utils._hmc_client import CommandResult
@@ -94,7 +94,15 @@ class FakeHmc:
                 self.phase[lpar] = phase
 
     # ----- the client interface -----
-    def run(self, argv: Sequence[str], *, read_only: bool = False, timeout: float | None = None, check: bool = True, secrets: Iterable[str] = ()) -> CommandResult:
+    def run(
+        self,
+        argv: Sequence[str],
+        *,
+        read_only: bool = False,
+        timeout: float | None = None,
+        check: bool = True,
+        secrets: Iterable[str] = (),
+    ) -> CommandResult:
         args = list(argv)
         with self.lock:
             self.calls.append(args)

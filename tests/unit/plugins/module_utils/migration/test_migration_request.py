@@ -163,7 +163,7 @@ def test_keep_layout_maps_each_adapter_to_the_vios_of_the_same_rank(samples):
 
 
 def test_keep_layout_ranks_by_partition_id_not_by_name(samples):
-    adapters, source, _ = _layout_inputs(samples)
+    adapters, source = _layout_inputs(samples)[:2]
     target = [PartitionInfo(P740, "zz-vios", 5, "Running", "vioserver"), PartitionInfo(P740, "aa-vios", 9, "Running", "vioserver")]
     layout = keep_layout("b750web1", adapters, source, target)
     assert [m.element() for m in layout.scsi] == ["35/zz-vios/5", "65/aa-vios/9"]

@@ -67,7 +67,7 @@ def moved_once(hmc, lpars):
 def test_never_more_than_max_concurrent_in_flight(hmc):
     hmc.hold(*MOVABLE)
     with Releaser(hmc):
-        _, results = run(hmc, [job(name) for name in MOVABLE], max_concurrent=3)
+        results = run(hmc, [job(name) for name in MOVABLE], max_concurrent=3)[1]
     assert hmc.max_in_flight == 3
     assert [r.name for r in results] == MOVABLE
     failed = {r.name: r for r in results if r.failed}
@@ -80,7 +80,7 @@ def test_the_system_cap_counts_others_migrations(hmc, samples):
     hmc.hold("b750nl2", "b750web1", "b750app1")
     caps = {P750: parse_capacity(P750, samples["p750_sys_running"]["stdout"])}   # 7 of 8 active slots taken
     with Releaser(hmc):
-        _, results = run(hmc, [job("b750nl2"), job("b750web1"), job("b750app1")], caps, max_concurrent=8)
+        results = run(hmc, [job("b750nl2"), job("b750web1"), job("b750app1")], caps, max_concurrent=8)[1]
     assert hmc.max_in_flight == 1
     assert [r.status for r in results] == [Status.MIGRATED] * 3
 
@@ -89,21 +89,22 @@ def test_the_msp_cap(hmc):
     names = ["b750nl2", "b750web1", "b750app1", "b750app2"]
     hmc.hold(*names)
     with Releaser(hmc):
-        _, results = run(hmc, [job(n, msp="b750vio1") for n in names], max_concurrent=8, msp_limit=2)
+        results = run(hmc, [job(n, msp="b750vio1") for n in names], max_concurrent=8, msp_limit=2)[1]
     assert hmc.max_in_flight == 2
     assert all(r.status == Status.MIGRATED for r in results)
 
 
 def test_no_slot_at_all_fails_those_partitions_without_sending_anything(hmc, samples):
-    caps = {P750: parse_capacity(P750, samples["p750_sys_running"]["stdout"].replace("num_active_migrations_in_progress=7", "num_active_migrations_in_progress=8"))}
-    _, results = run(hmc, [job("b750nl2"), job("b750test1", kind="inactive")], caps)
+    text = samples["p750_sys_running"]["stdout"].replace("num_active_migrations_in_progress=7", "num_active_migrations_in_progress=8")
+    caps = {P750: parse_capacity(P750, text)}
+    results = run(hmc, [job("b750nl2"), job("b750test1", kind="inactive")], caps)[1]
     assert results[0].failed and "no free active migration slot" in results[0].message
     assert results[1].status == Status.MIGRATED
     assert moved_once(hmc, ["b750test1"])
 
 
 def test_a_failure_is_recovered_and_does_not_stop_the_others(hmc):
-    _, results = run(hmc, [job("b750db1"), job("b750nl2"), job("b750web1")], max_concurrent=4)
+    results = run(hmc, [job("b750db1"), job("b750nl2"), job("b750web1")], max_concurrent=4)[1]
     db1, nl2, web1 = results
     assert db1.status == Status.FAILED and db1.hscl_code == "HSCLA24B"
     assert "memory transfer" in db1.message
@@ -117,7 +118,7 @@ def test_a_failure_is_recovered_and_does_not_stop_the_others(hmc):
 
 
 def test_without_recover_on_failure_the_result_says_to_recover(hmc):
-    _, (db1,) = run(hmc, [job("b750db1")], recover_on_failure=False)
+    (db1,) = run(hmc, [job("b750db1")], recover_on_failure=False)[1]
     assert db1.failed and not db1.recovered
     assert "needs recovery" in db1.recovery_message and "state=recovered" in db1.hint
     assert db1.migration_state == "Migration Failed"
@@ -125,7 +126,7 @@ def test_without_recover_on_failure_the_result_says_to_recover(hmc):
 
 
 def test_stop_on_failure_starts_nothing_more(hmc):
-    _, results = run(hmc, [job("b750db1"), job("b750nl2"), job("b750web1")], max_concurrent=1, stop_on_failure=True)
+    results = run(hmc, [job("b750db1"), job("b750nl2"), job("b750web1")], max_concurrent=1, stop_on_failure=True)[1]
     assert [r.status for r in results] == [Status.FAILED, Status.SKIPPED, Status.SKIPPED]
     assert "stop_on_failure" in results[1].message
     assert moved_once(hmc, ["b750db1"])
@@ -134,7 +135,7 @@ def test_stop_on_failure_starts_nothing_more(hmc):
 def test_a_migration_in_progress_is_attached_to_not_reissued(hmc):
     hmc.set_phase("running", ["b750nl2"])
     threading.Timer(0.15, hmc.set_phase, ("after", ["b750nl2"])).start()
-    _, (nl2,) = run(hmc, [job("b750nl2", attach=True)])
+    (nl2,) = run(hmc, [job("b750nl2", attach=True)])[1]
     assert nl2.status == Status.MIGRATED and nl2.attached
     assert hmc.count("migrlpar") == 0
     assert nl2.bytes_transmitted == 6200370969 and nl2.bytes_remaining == 0    # the target's final record
@@ -145,7 +146,7 @@ def test_a_lost_channel_is_followed_by_polling_never_reissued(hmc):
     hmc.drop.add("b750nl2")
     hmc.hold("b750nl2")
     threading.Timer(0.15, hmc.release, ("b750nl2",)).start()
-    _, (nl2,) = run(hmc, [job("b750nl2")])
+    (nl2,) = run(hmc, [job("b750nl2")])[1]
     assert nl2.status == Status.MIGRATED
     assert "followed by polling" in nl2.message
     assert moved_once(hmc, ["b750nl2"])
@@ -153,7 +154,7 @@ def test_a_lost_channel_is_followed_by_polling_never_reissued(hmc):
 
 def test_a_lost_channel_then_a_failure_is_recovered(hmc):
     hmc.drop.add("b750db1")
-    _, (db1,) = run(hmc, [job("b750db1")])
+    (db1,) = run(hmc, [job("b750db1")])[1]
     assert db1.failed and db1.recovered
     assert "followed by polling" in db1.message and "Migration Failed" in db1.message
     assert moved_once(hmc, ["b750db1"])
@@ -163,14 +164,14 @@ def test_already_migrating_refusal_attaches_to_the_running_migration(hmc):
     hmc.migrate_answers["b750nl2"] = "migrate_already_migrating_b750db2"
     hmc.set_phase("running", ["b750nl2"])            # someone else started it after the survey
     threading.Timer(0.15, hmc.set_phase, ("after", ["b750nl2"])).start()
-    _, (nl2,) = run(hmc, [job("b750nl2")])
+    (nl2,) = run(hmc, [job("b750nl2")])[1]
     assert nl2.status == Status.MIGRATED and nl2.attached
     assert moved_once(hmc, ["b750nl2"])
 
 
 def test_a_timeout_is_reported_and_nothing_is_retried_or_recovered(hmc):
     hmc.timeout.add("b750nl2")
-    _, (nl2,) = run(hmc, [job("b750nl2")])
+    (nl2,) = run(hmc, [job("b750nl2")])[1]
     assert nl2.failed and "was not stopped" in nl2.message
     assert moved_once(hmc, ["b750nl2"]) and hmc.count("migrlpar", "-o", "r") == 0
 
@@ -195,7 +196,7 @@ def test_without_wait_the_run_returns_once_every_migration_copies_memory(hmc):
     names = ["b750nl2", "b750web1"]
     hmc.hold(*names)
     try:
-        _, results = run(hmc, [job(n) for n in names], wait=False)
+        results = run(hmc, [job(n) for n in names], wait=False)[1]
         assert [r.status for r in results] == [Status.STARTED, Status.STARTED]
         assert results[0].migration_state == "Migration In Progress" and results[0].changed
         assert hmc.in_flight == 2

@@ -14,14 +14,15 @@ from ansible_collections.powervm.lpm.plugins.module_utils._migration_params impo
 from ansible_collections.powervm.lpm.plugins.module_utils._migration_request import MigrationSpec
 from ansible_collections.powervm.lpm.plugins.module_utils._migration_runner import RunnerOptions
 from ansible_collections.powervm.lpm.plugins.module_utils._migration_task import TaskParams, run_task
-from ansible_collections.powervm.lpm.tests.unit.plugins.module_utils.migration.fake_hmc import MOVABLE, P740, P750
+from ansible_collections.powervm.lpm.tests.unit.plugins.module_utils.migration.fake_hmc import P740, P750
 
 FAST = RunnerOptions(max_concurrent=8, poll_interval=0.02, timeout=10.0)
 MIGRATE_PREFIX = f"migrlpar -o m -m {P750} -t {P740} -p "
 
 
 def params(lpars, state="migrated", check=False, keep=False, **spec):
-    return TaskParams(tuple(lpars), state, MigrationSpec(target=P740 if state in ("migrated", "validated") else "", **spec), keep_vios_layout=keep, runner=FAST, check_mode=check)
+    target = P740 if state in ("migrated", "validated") else ""
+    return TaskParams(tuple(lpars), state, MigrationSpec(target=target, **spec), keep_vios_layout=keep, runner=FAST, check_mode=check)
 
 
 def statuses(outcome):
