@@ -44,6 +44,9 @@ def fetch_one(source: HmcSource, make_client: ClientFactory) -> HmcResult:
     result: HmcResult = {"name": source.name, "host": source.host, "port": source.port, "estate": None, "error": None, "commands": 0}
     try:
         with make_client(source) as client:
+            # Connect first: connection set-up has its own retries, which the read retries of every
+            # command would otherwise repeat for an HMC that is down.
+            client.connect()
             gathered = gather(client, GatherOptions(host=source.host, light=True))
     except HmcError as exc:
         result["error"] = exc.message

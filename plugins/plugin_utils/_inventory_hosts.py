@@ -78,6 +78,7 @@ class PlanOptions:
 def build_plan(results: Sequence[HmcResult], options: PlanOptions = PlanOptions()) -> InventoryPlan:
     """The hosts and groups of all HMCs; what could not be read is in ``warnings``."""
     plan = InventoryPlan()
+    # The HMC and system groups first (in HMC order), then the partitions and their other groups.
     for result in results:
         estate = result["estate"]
         if estate is None:
@@ -96,6 +97,9 @@ def build_plan(results: Sequence[HmcResult], options: PlanOptions = PlanOptions(
             group.variables.update(_prefixed(options.prefix, system_variables(system)))
             if group.name not in hmc.children:
                 hmc.children.append(group.name)
+    for result in results:
+        estate = result["estate"]
+        for system in estate["systems"].values() if estate is not None else ():
             for partition in system["partitions"].values():
                 _add_partition(plan, result, system, partition, options)
     return plan
