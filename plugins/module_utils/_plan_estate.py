@@ -213,9 +213,9 @@ def partition(system: SystemFacts, part: PartitionFacts, physics: Physics, polic
 
 
 def partitions(estate: EstateFacts, source: str, physics: Physics, policy: Policy) -> list[Partition]:
-    """Every partition of the source system that is not a VIOS, in name order."""
+    """Every partition of the source system (VIOS too: they are listed as unmovable), in name order."""
     system = estate["systems"][source]
-    return [partition(system, system["partitions"][n], physics, policy) for n in sorted(system["partitions"]) if not system["partitions"][n]["is_vios"]]
+    return [partition(system, system["partitions"][n], physics, policy) for n in sorted(system["partitions"])]
 
 
 # ----- a system: capacity, mover service partitions, what its VIOS offer -----

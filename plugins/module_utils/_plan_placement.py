@@ -175,7 +175,7 @@ def place(
         codes = {r.code for r in lacks.values()}
         code = codes.pop() if len(codes) == 1 else "no_capacity"
         detail = "; ".join(lacks[t].detail for t in sorted(lacks))
-        result.unmovable.append(Unmovable(name, code if code != "memory" else "no_capacity", detail, {t: lacks[t].code for t in sorted(lacks)}))
+        result.unmovable.append(Unmovable(name, code, detail, {t: lacks[t].code for t in sorted(lacks)}))
     return result
 
 
