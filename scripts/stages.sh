@@ -10,7 +10,7 @@
 # without .venv, build, twin and tests/integration_twin (which imports the twin; it runs from the
 # checkout). ANSIBLE_COLLECTIONS_PATH=build then resolves powervm.lpm to it.
 
-ALL_STAGES=(twin units sanity integration lint galaxy molecule)
+ALL_STAGES=(twin units sanity integration lint galaxy molecule ee)
 QUICK_STAGES=(twin units)
 declare -A STAGE_TITLE=(
     [twin]="HMC twin unit tests (pytest twin/tests)"
@@ -20,6 +20,7 @@ declare -A STAGE_TITLE=(
     [lint]="ansible-lint --profile production on roles/ and playbooks/"
     [galaxy]="build and install the collection tarball, render every plugin doc"
     [molecule]="molecule scenarios in extensions/molecule"
+    [ee]="execution environment build context (pytest tests/ee: ansible-builder create)"
 )
 
 COLLECTION=powervm.lpm
@@ -177,6 +178,13 @@ stage_integration() {
     copy_or_fail || return
     run_pytest_stage integration "$(new_log integration)" \
         env ANSIBLE_COLLECTIONS_PATH="$BUILD" python -m pytest -q -p no:cacheprovider tests/integration_twin
+}
+
+stage_ee() {
+    has_python_tests "$REPO/tests/ee" || { skip "no tests in tests/ee"; return; }
+    copy_or_fail || return
+    run_pytest_stage ee "$(new_log ee)" \
+        env ANSIBLE_COLLECTIONS_PATH="$BUILD" python -m pytest -q -p no:cacheprovider tests/ee
 }
 
 stage_lint() {
