@@ -53,8 +53,14 @@ def migrlpars(log, op="m"):
     return [e["argv"] for e in log if e["argv"][:3] == ["migrlpar", "-o", op]]
 
 
+def over_ssh(log):
+    """The entries of commands that came over SSH (not through the twin's control socket)."""
+    return [e for e in log if "/ssh" in e["session"]]
+
+
 def summary(log):
-    """Commands by name, SSH connections and progress reads of one module run."""
+    """Commands by name and SSH connections of one module run (control-socket commands left out)."""
+    log = over_ssh(log)
     commands = {}
     for entry in log:
         key = " ".join(entry["argv"][:3]) if entry["argv"][0] in ("lssyscfg", "lslparmigr", "migrlpar") else entry["argv"][0]
@@ -258,3 +264,37 @@ def test_validation_failure_is_reported_with_its_code(twin_factory, run_playbook
     nim, web1 = result["results"]
     assert nim["status"] == "failed" and nim["hscl_code"] == "HSCLA22F"
     assert web1["status"] == "validated"
+
+
+def test_without_wait_the_module_returns_and_a_second_run_follows(twin_factory, run_playbook):
+    twin = twin_factory("seed-lab")
+    twin.ctl("clock", "speed", "10")
+    rc, (result,) = run_playbook(task(["b750db1"], wait=False), twin=twin)
+    (db1,) = result["results"]
+    assert rc == 0 and result["changed"] is True and db1["status"] == "started"
+    assert db1["migration_state"] == "Migration In Progress"
+    seq = twin.last_seq()
+    rc, (result,) = run_playbook(task(["b750db1"]), twin=twin)
+    (db1,) = result["results"]
+    assert rc == 0 and db1["status"] == "migrated" and db1["attached"] is True
+    assert migrlpars(twin.log(since=seq)) == []
+    assert placement(twin, ["b750db1"]) == {"b750db1": [(P740, "Running")]}
+
+
+def test_an_hmc_restart_during_the_migration_is_survived(twin_factory, run_playbook):
+    twin = twin_factory("seed-lab")
+    twin.ctl("clock", "speed", "10")
+    seq = twin.last_seq()
+    outcome = {}
+    runner = threading.Thread(target=lambda: outcome.update(zip(("rc", "results"), run_playbook(task(["b750db1"]), twin=twin))), daemon=True)
+    runner.start()
+    _wait_migrating(twin, "b750db1")
+    twin.ctl("fault", "arm", "hmc_restart", "--seconds", "1")
+    runner.join(120)
+    (db1,) = outcome["results"][0]["results"]
+    log = twin.log(since=seq)
+    assert outcome["rc"] == 0 and db1["status"] == "migrated", db1
+    assert "followed by polling" in db1["message"]
+    assert len(migrlpars(log)) == 1                                   # never sent again after reconnecting
+    assert summary(log)["connections"] == 2
+    assert placement(twin, ["b750db1"]) == {"b750db1": [(P740, "Running")]}
