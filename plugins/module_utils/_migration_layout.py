@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from ansible_collections.powervm.lpm.plugins.module_utils._hmc_commands import lshwres
 from ansible_collections.powervm.lpm.plugins.module_utils._hmc_errors import HmcInputError
 from ansible_collections.powervm.lpm.plugins.module_utils._hmc_parsers import parse_fields
+from ansible_collections.powervm.lpm.plugins.module_utils._migration_log import CommandRunner
 from ansible_collections.powervm.lpm.plugins.module_utils._migration_records import PartitionInfo
 from ansible_collections.powervm.lpm.plugins.module_utils._migration_request import AdapterMapping
 
@@ -55,12 +56,12 @@ def parse_client_adapters(subtype: str, text: str) -> list[ClientAdapter]:
     return adapters
 
 
-def read_client_adapters(client: object, system: str, lpars: Sequence[str]) -> list[ClientAdapter]:
+def read_client_adapters(client: CommandRunner, system: str, lpars: Sequence[str]) -> list[ClientAdapter]:
     """The client vSCSI and vFC adapters of ``lpars`` on ``system`` (two commands)."""
     found: list[ClientAdapter] = []
     for subtype in SUBTYPES:
         argv = lshwres("virtualio", system, level="lpar", rsubtype=subtype, filters={"lpar_names": list(lpars)}, fields=ADAPTER_FIELDS)
-        found += parse_client_adapters(subtype, client.run(argv, read_only=True).stdout)  # type: ignore[attr-defined]
+        found += parse_client_adapters(subtype, client.run(argv, read_only=True).stdout)
     return found
 
 

@@ -40,6 +40,8 @@ def task_params(params: Mapping[str, Any], check_mode: bool) -> TaskParams:
     lpars = tuple(dict.fromkeys(params["lpars"]))
     if not lpars or not all(lpars):
         raise HmcInputError("lpars must name at least one partition, and no name may be empty")
+    if params["state"] in ("migrated", "validated") and not params.get("target_system"):
+        raise HmcInputError(f"state={params['state']} needs target_system")
     several = [name for name in SINGLE_LPAR_OPTIONS if params.get(name) is not None]
     if several and len(lpars) > 1:
         raise HmcInputError(f"{', '.join(several)} can only be used with a single partition in lpars")

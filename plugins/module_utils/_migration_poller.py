@@ -24,6 +24,9 @@ from ansible_collections.powervm.lpm.plugins.module_utils._migration_records imp
 from ansible_collections.powervm.lpm.plugins.module_utils._migration_state import read_migrations
 
 
+READ_TIMEOUT = 60.0
+
+
 @dataclass(frozen=True)
 class Observation:
     """What one poll round saw of one partition on its source system."""
@@ -72,6 +75,8 @@ class Poller:
     def __init__(self, client: CommandRunner, interval: float, on_progress: ProgressCallback | None = None) -> None:
         self.client = client
         self.interval = max(interval, 0.01)
+        # A read that hangs must not hold up the round (or stop()) for a whole command timeout.
+        self.read_timeout = max(READ_TIMEOUT, 3 * self.interval)
         self.on_progress = on_progress
         self.rounds = 0
         self.errors: dict[str, str] = {}
@@ -148,7 +153,7 @@ class Poller:
 
     def _poll(self, system: str) -> None:
         try:
-            records = read_migrations(self.client, system)
+            records = read_migrations(self.client, system, timeout=self.read_timeout)
         except HmcError as exc:
             with self._cond:
                 self.errors[system] = exc.message

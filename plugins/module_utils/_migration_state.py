@@ -15,10 +15,10 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from ansible_collections.powervm.lpm.plugins.module_utils._hmc_commands import lslparmigr, lssyscfg
 from ansible_collections.powervm.lpm.plugins.module_utils._hmc_errors import HmcCommandError
+from ansible_collections.powervm.lpm.plugins.module_utils._migration_log import CommandRunner
 from ansible_collections.powervm.lpm.plugins.module_utils._migration_records import (
     PARTITION_FIELDS,
     MigrationRecord,
@@ -81,26 +81,27 @@ class Survey:
         return {system: p for system, parts in self.partitions.items() for p in parts if p.name == name}
 
 
-def list_systems(client: Any) -> list[SystemInfo]:
+def list_systems(client: CommandRunner) -> list[SystemInfo]:
     return parse_systems(client.run(lssyscfg("sys", fields=("name", "state")), read_only=True).stdout)
 
 
-def read_partitions(client: Any, system: str) -> list[PartitionInfo]:
+def read_partitions(client: CommandRunner, system: str) -> list[PartitionInfo]:
     """All partitions of a system with one ``lssyscfg -r lpar -F name,lpar_id,state,lpar_env``."""
     return parse_partitions(system, client.run(lssyscfg("lpar", system, fields=PARTITION_FIELDS), read_only=True).stdout)
 
 
-def read_migrations(client: Any, system: str, names: Sequence[str] = ()) -> dict[str, MigrationRecord]:
-    """Migration records of a system's partitions with one ``lslparmigr -r lpar`` (optionally filtered)."""
+def read_migrations(client: CommandRunner, system: str, names: Sequence[str] = (), timeout: float | None = None) -> dict[str, MigrationRecord]:
+    """Migration records of a system's partitions with one ``lslparmigr -r lpar`` (optionally filtered;
+    the HMC then fails when a named partition is not on the system)."""
     filters = {"lpar_names": list(names)} if names else None
-    return parse_migrations(system, client.run(lslparmigr("lpar", system, filters=filters), read_only=True).stdout)
+    return parse_migrations(system, client.run(lslparmigr("lpar", system, filters=filters), read_only=True, timeout=timeout).stdout)
 
 
-def read_capacity(client: Any, system: str) -> SystemCapacity:
+def read_capacity(client: CommandRunner, system: str) -> SystemCapacity:
     return parse_capacity(system, client.run(lslparmigr("sys", system), read_only=True).stdout)
 
 
-def survey(client: Any, names: Iterable[str], systems: Sequence[str] | None = None) -> Survey:
+def survey(client: CommandRunner, names: Iterable[str], systems: Sequence[str] | None = None) -> Survey:
     """Read the partitions of ``systems`` (default: every system of the HMC) and the migration
     records of those holding one of ``names``. A system whose partitions cannot be listed (for
     example one that is powered off) is skipped and reported in ``Survey.skipped``."""

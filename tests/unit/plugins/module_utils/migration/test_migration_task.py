@@ -194,6 +194,8 @@ def test_task_params_from_module_parameters():
         {"lpars": ["a", ""]},
         {"max_concurrent": 0},
         {"poll_interval": 0},
+        {"target_system": None},
+        {"state": "validated", "target_system": ""},
     ],
 )
 def test_task_params_refuse(extra):
