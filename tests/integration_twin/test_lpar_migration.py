@@ -19,6 +19,7 @@ import os
 import shlex
 import subprocess
 import threading
+import time
 from datetime import datetime
 
 import pytest
@@ -204,11 +205,12 @@ def _migrate_in_background(twin, lpar):
 
 
 def _wait_migrating(twin, lpar):
-    for _ in range(200):
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
         states = [s for _sys, s in placement(twin, [lpar]).get(lpar, [])]
         if any(s.startswith("Migrating") for s in states):
             return
-        threading.Event().wait(0.02)
+        time.sleep(0.02)
     raise AssertionError(f"{lpar} did not start migrating")
 
 

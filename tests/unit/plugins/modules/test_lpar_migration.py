@@ -79,7 +79,8 @@ def test_target_system_is_required_to_migrate(monkeypatch, capsys):
 
 
 def test_keep_layout_and_mappings_exclude_each_other(monkeypatch, capsys):
-    result, made = run_module(monkeypatch, capsys, lpars=["b750web1"], keep_vios_layout=True, virtual_scsi_mappings=[{"client_slot": 35, "dest_vios": "b740vio1"}])
+    mappings = [{"client_slot": 35, "dest_vios": "b740vio1"}]
+    result, made = run_module(monkeypatch, capsys, lpars=["b750web1"], keep_vios_layout=True, virtual_scsi_mappings=mappings)
     assert result["failed"] is True and "mutually exclusive" in result["msg"] and made == []
 
 
@@ -89,6 +90,9 @@ def test_one_partition_options_with_several_partitions(monkeypatch, capsys):
 
 
 def test_stop_needs_no_target(monkeypatch, capsys):
-    result, made = run_module(monkeypatch, capsys, lpars=["b750db2"], state="stopped", target_system=None, prepare=lambda h: h.set_phase("running", ["b750db2"]))
+    def running(hmc):
+        hmc.set_phase("running", ["b750db2"])
+
+    result, made = run_module(monkeypatch, capsys, lpars=["b750db2"], state="stopped", target_system=None, prepare=running)
     assert result["changed"] is True and result["commands"] == [f"migrlpar -o s -m {P750} -p b750db2"]
     assert made[0][0].count("migrlpar") == 1
