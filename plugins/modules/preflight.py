@@ -97,7 +97,7 @@ seealso:
     description: Every rule ID, its checks and its field guide reference.
     link: https://github.com/powervm-lpm/powervm.lpm/blob/main/docs/preflight-rules.md
 author:
-  - powervm.lpm maintainers
+  - powervm.lpm maintainers (@powervm-lpm)
 """
 
 EXAMPLES = r"""
