@@ -55,7 +55,7 @@ attributes:
 seealso:
   - module: powervm.lpm.estate_info
 author:
-  - powervm.lpm maintainers
+  - powervm.lpm maintainers (@powervm-lpm)
 """
 
 EXAMPLES = r"""
@@ -103,13 +103,15 @@ diff:
   sample: {"before": {"trusted": false}, "after": {"trusted": true}}
 """
 
+from typing import Any
+
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.powervm.lpm.plugins.module_utils._hmc_errors import HmcError
 from ansible_collections.powervm.lpm.plugins.module_utils._hmc_options import HMC_MODULE_KWARGS, client_from_module, hmc_argument_spec
 from ansible_collections.powervm.lpm.plugins.module_utils._hmc_trust import STATES, TrustRequest, ensure
 
-OPTIONS = {
+OPTIONS: dict[str, dict[str, Any]] = {
     "remote_hmc": {"type": "str", "required": True},
     "remote_user": {"type": "str", "default": "hscroot"},
     "remote_password": {"type": "str", "no_log": True},

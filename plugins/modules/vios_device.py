@@ -52,6 +52,7 @@ options:
             partitions do not need to be running.
           - Logical volumes, files and optical media that back a mapping are not selected. Partitions this VIOS
             serves no virtual SCSI adapter for are listed in RV(unmatched_lpars).
+          - An empty list selects no device, so the task changes nothing.
         type: list
         elements: str
       type:
@@ -101,7 +102,7 @@ seealso:
   - module: powervm.lpm.vios_msp
   - module: powervm.lpm.estate_info
 author:
-  - powervm.lpm maintainers
+  - powervm.lpm maintainers (@powervm-lpm)
 """
 
 EXAMPLES = r"""
@@ -197,6 +198,8 @@ diff:
   type: dict
 """
 
+from typing import Any
+
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.powervm.lpm.plugins.module_utils._hmc_errors import HmcError
@@ -204,7 +207,7 @@ from ansible_collections.powervm.lpm.plugins.module_utils._hmc_options import HM
 from ansible_collections.powervm.lpm.plugins.module_utils._vios_device import DeviceRequest, ensure
 from ansible_collections.powervm.lpm.plugins.module_utils._vios_device_select import DISK_TYPES, Selection
 
-OPTIONS = {
+OPTIONS: dict[str, dict[str, Any]] = {
     "system": {"type": "str", "required": True},
     "vios": {"type": "str", "required": True},
     "devices": {"type": "list", "elements": "str", "aliases": ["device"]},

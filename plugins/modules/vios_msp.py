@@ -58,7 +58,7 @@ seealso:
   - module: powervm.lpm.vios_device
   - module: powervm.lpm.estate_info
 author:
-  - powervm.lpm maintainers
+  - powervm.lpm maintainers (@powervm-lpm)
 """
 
 EXAMPLES = r"""
@@ -118,13 +118,15 @@ diff:
   sample: {"before": {"msp": false, "time_ref": false}, "after": {"msp": true, "time_ref": false}}
 """
 
+from typing import Any
+
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.powervm.lpm.plugins.module_utils._hmc_errors import HmcError
 from ansible_collections.powervm.lpm.plugins.module_utils._hmc_options import HMC_MODULE_KWARGS, client_from_module, hmc_argument_spec
 from ansible_collections.powervm.lpm.plugins.module_utils._vios_msp import MspRequest, ensure
 
-OPTIONS = {
+OPTIONS: dict[str, dict[str, Any]] = {
     "system": {"type": "str", "required": True},
     "vios": {"type": "str", "required": True},
     "msp": {"type": "bool"},

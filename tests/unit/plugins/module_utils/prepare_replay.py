@@ -43,7 +43,7 @@ class SequenceTransport(FakeTransport):
 
     def left(self) -> list[str]:
         """Recorded lines not sent yet."""
-        return [line for line, queue in self.queues.items() for _ in queue]
+        return [step["command"] for queue in self.queues.values() for step in queue]
 
 
 class SequenceClient(ReplayClient):
