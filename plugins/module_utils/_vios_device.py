@@ -18,7 +18,9 @@
 Idempotence with ``-perm``: ``lsdev -attr`` shows the ODM value, like AIX ``lsattr -E``, so after a
 ``-perm`` change the VIOS already shows the new value and the next run finds nothing to change
 (``changed=false``). That run cannot tell that the device still waits for a restart: only the run
-that made the change reports ``reboot_required`` and ``pending_devices``.
+that made the change reports ``reboot_required`` and ``pending_devices``. The collection's HMC twin
+shows values the same way (rule ``lsdev.attr_shows: odm`` in its data/vios_rules.yaml); with that rule
+set to ``running`` a pending value would be sent again with ``-perm`` on every run.
 """
 
 from __future__ import annotations
