@@ -106,7 +106,7 @@ def scale_for(rows: Sequence[Row], lines: Sequence[tuple[str, float, str]]) -> S
     times = [0.0]
     for r in rows:
         times += [t for t in (r.start, r.end, r.predicted_start, r.predicted_end) if t is not None]
-    times += [t for _, t, _ in lines]
+    times += [line[1] for line in lines]
     t0, t1 = min(times), max(times)
     span = max(t1 - t0, 60.0)
     return Scale(t0, t0 + span * 1.03)

@@ -103,7 +103,7 @@ def phases(observations: Sequence[Observation], start: float, end: float, origin
         if name is None or name == marks[-1][1] or not start <= seen.at < end:
             continue
         marks.append((seen.at, name))
-    bounds = [t for t, _ in marks[1:]] + [end]
+    bounds = [mark[0] for mark in marks[1:]] + [end]
     return [
         {"name": name, "start": round(t - origin, 3), "end": round(until - origin, 3)}
         for (t, name), until in zip(marks, bounds)

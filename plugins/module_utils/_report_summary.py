@@ -182,4 +182,3 @@ def summarise(record: EvacuationRecord) -> Summary:
         total_gib=sum(m["bytes"] or 0 for m in record["migrations"] if m["state"] == MOVED) / GIB,
         wall_seconds=wall,
     )
-

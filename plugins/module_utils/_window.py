@@ -275,4 +275,3 @@ def status(window: dict[str, Any], now: datetime.datetime) -> dict[str, Any]:
         "seconds_to_end": round((end - now).total_seconds(), 3),
         "seconds_to_deadline": round((deadline - now).total_seconds(), 3),
     }
-

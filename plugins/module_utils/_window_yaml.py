@@ -14,42 +14,52 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
-import yaml
-
 from ansible_collections.powervm.lpm.plugins.module_utils._data_check import DataError
+
+try:
+    import yaml
+except ImportError:  # ansible-core needs PyYAML on the controller; checked again in parse_yaml
+    yaml = None
 
 TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 
 
-class _StrictLoader(yaml.SafeLoader):  # pylint: disable=too-many-ancestors
-    """SafeLoader without timestamp resolution and refusing duplicate keys."""
+@functools.lru_cache(maxsize=1)
+def strict_loader() -> Any:
+    """A SafeLoader without timestamp resolution that refuses duplicate keys."""
 
-    yaml_implicit_resolvers = {
-        first: [(tag, regexp) for tag, regexp in resolvers if tag != TIMESTAMP_TAG]
-        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-    }
+    class StrictLoader(yaml.SafeLoader):  # type: ignore[name-defined,misc]  # pylint: disable=too-many-ancestors
+        yaml_implicit_resolvers = {
+            first: [(tag, regexp) for tag, regexp in resolvers if tag != TIMESTAMP_TAG]
+            for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+        }
 
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: dict[Any, int] = {}
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
-            try:
-                hash(key)
-            except TypeError:
-                continue  # the base class reports unhashable keys
-            line = key_node.start_mark.line + 1
-            if key in seen:
-                raise DataError([f"line {line}: key {key!r} is given twice (first on line {seen[key]})"])
-            seen[key] = line
-        return super().construct_mapping(node, deep=deep)
+        def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
+            seen: dict[Any, int] = {}
+            for key_node in (pair[0] for pair in node.value):
+                key = self.construct_object(key_node, deep=deep)
+                try:
+                    hash(key)
+                except TypeError:
+                    continue  # the base class reports unhashable keys
+                line = key_node.start_mark.line + 1
+                if key in seen:
+                    raise DataError([f"line {line}: key {key!r} is given twice (first on line {seen[key]})"])
+                seen[key] = line
+            return dict(super().construct_mapping(node, deep=deep))
+
+    return StrictLoader
 
 
 def parse_yaml(text: str, source: str = "") -> Any:
     """The document in ``text``; :class:`DataError` for bad YAML, duplicate keys or an empty file."""
+    if yaml is None:
+        raise DataError(["reading a window file needs the Python package PyYAML"], source)
     try:
-        data = yaml.load(text, Loader=_StrictLoader)  # nosec B506 - a SafeLoader subclass
+        data = yaml.load(text, Loader=strict_loader())  # nosec B506 - a SafeLoader subclass
     except DataError as exc:
         raise DataError(exc.problems, source) from None
     except yaml.YAMLError as exc:

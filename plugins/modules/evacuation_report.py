@@ -71,7 +71,7 @@ seealso:
   - module: powervm.lpm.lpar_migration
   - module: powervm.lpm.maintenance_window
 author:
-  - powervm.lpm maintainers
+  - powervm.lpm maintainers (@powervm-lpm)
 """
 
 EXAMPLES = r"""

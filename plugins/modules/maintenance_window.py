@@ -49,7 +49,7 @@ attributes:
 seealso:
   - module: powervm.lpm.evacuation_report
 author:
-  - powervm.lpm maintainers
+  - powervm.lpm maintainers (@powervm-lpm)
 """
 
 EXAMPLES = r"""

@@ -83,11 +83,11 @@ def _migration(name: str, target: str, pair: int, gib: float, start: float, star
 def sample_record(names: tuple[str, ...] = ()) -> dict[str, Any]:
     """The record; ``names`` replaces the first partition names (to test escaping)."""
     plan = [(names[i] if i < len(names) else row[0], *row[1:]) for i, row in enumerate(PLAN)]
-    migrations = [_migration(n, t, p, g, s, st) for n, t, p, g, s, st, _, _ in plan]
+    migrations = [_migration(*row[:6]) for row in plan]
     entries = [
         {"lpar": n, "target": t, "source_msp": f"b750vio{p}", "dest_msp": f"{t[:4]}vio{p}",
          "predicted_start": ps, "predicted_end": ps + pd, "bytes": int(g * GIB * 1.04)}
-        for n, t, p, g, _, _, ps, pd in plan
+        for n, t, p, g, ps, pd in ((row[0], row[1], row[2], row[3], row[6], row[7]) for row in plan)
     ]
     total = sum(e["bytes"] for e in entries)
     lb = {"lb_src": round(total / MIB / 1600.0, 1), "lb_dst": round(total / MIB / 2 / 1100.0, 1),
@@ -115,7 +115,7 @@ def sample_record(names: tuple[str, ...] = ()) -> dict[str, Any]:
         ],
         "postchecks": [
             {"lpar": n, "check": "rmc_active", "ok": n != plan[6][0], "detail": "" if n != plan[6][0] else "RMC inactive after 300 s"}
-            for n, *_ in plan[:9] if n != plan[5][0]
+            for n in (row[0] for row in plan[:9]) if n != plan[5][0]
         ],
         "manifest_path": "manifests/p750-2026-03-14.yml",
     }

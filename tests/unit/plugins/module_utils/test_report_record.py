@@ -50,12 +50,14 @@ def test_minimal_record_gets_every_field() -> None:
 
 
 def test_duration_is_computed_when_missing() -> None:
-    record = normalise_record({"source_system": "S", "started": STARTED, "migrations": [{"lpar": "a", "target": "T", "state": "moved", "start": 10, "end": 70.5}]})
+    migration = {"lpar": "a", "target": "T", "state": "moved", "start": 10, "end": 70.5}
+    record = normalise_record({"source_system": "S", "started": STARTED, "migrations": [migration]})
     assert record["migrations"][0]["duration"] == 60.5
 
 
 def test_bottleneck_defaults_to_the_largest_term() -> None:
-    data = {"source_system": "S", "started": STARTED, "plan": {"eta_seconds": 100, "lb": {"value": 90, "lb_src": 90, "lb_dst": 10, "lb_long": 80, "lb_slot": 5}}}
+    lb = {"value": 90, "lb_src": 90, "lb_dst": 10, "lb_long": 80, "lb_slot": 5}
+    data = {"source_system": "S", "started": STARTED, "plan": {"eta_seconds": 100, "lb": lb}}
     assert normalise_record(data)["plan"]["lb"]["bottleneck"] == "lb_src"  # type: ignore[index]
 
 

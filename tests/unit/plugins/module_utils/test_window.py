@@ -57,7 +57,9 @@ def test_example_file_loads() -> None:
     assert db["pre_hook"]["timeout_seconds"] == 300 and db["pre_hook"]["on_failure"] == "abort"
     assert db["post_hook"]["on_failure"] == "continue" and db["post_hook"]["vars"]["lpm_hook"] == "post"
     assert mq["pre_hook"] is None and mq["post_hook"]["argv"] == ["/usr/local/bin/mq-health", "--queue-manager", "QM1"]
-    assert mq["post_hook"]["environment"] == {"LPM_WINDOW": "p750-firmware-2026-03", "LPM_GROUP": "mq-pair", "LPM_HOOK": "post", "LPM_MEMBERS": "b750mq1,b750mq2"}
+    assert mq["post_hook"]["environment"] == {
+        "LPM_WINDOW": "p750-firmware-2026-03", "LPM_GROUP": "mq-pair", "LPM_HOOK": "post", "LPM_MEMBERS": "b750mq1,b750mq2",
+    }
     repo = EXAMPLE.parents[2]
     assert window["report_dir"] == str(repo / "reports" / "p750")
     assert window["manifest_path"] == str(repo / "manifests" / "p750-2026-03.yml")
