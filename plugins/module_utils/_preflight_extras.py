@@ -11,8 +11,8 @@ each other HMC managing a target, ``mkauthkeys --test``. Per source system: ``ls
 (resource_config, suspend_capable, redundant error path reporting) and one ``lssyscfg -r prof``
 filtered on the partitions checked (BSR, huge pages, HEA and SR-IOV logical ports). Per target
 system: ``lshwres -r virtualio --rsubtype slot`` for its VIOS. Per target VIOS: ``lsdev -dev hdiskN
--attr`` for each disk whose identity the estate did not read, so the reserve policy of the LUNs can
-be checked on the target side.
+-attr`` for disks whose identity the estate did not read (``_preflight_disks`` says which), so the
+LUNs and their reserve policy can be checked on the target side.
 """
 
 from __future__ import annotations
@@ -21,11 +21,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ansible_collections.powervm.lpm.plugins.module_utils import _estate_values as v
-from ansible_collections.powervm.lpm.plugins.module_utils import _estate_vios as estate_vios
 from ansible_collections.powervm.lpm.plugins.module_utils import _hmc_commands as cmd
 from ansible_collections.powervm.lpm.plugins.module_utils import _preflight_lookup as lk
 from ansible_collections.powervm.lpm.plugins.module_utils._estate_query import CommandFailed, Listing, Runner
 from ansible_collections.powervm.lpm.plugins.module_utils._hmc_errors import HmcError
+from ansible_collections.powervm.lpm.plugins.module_utils._preflight_context import PairContext
+from ansible_collections.powervm.lpm.plugins.module_utils._preflight_disks import read_target_disks
 from ansible_collections.powervm.lpm.plugins.module_utils._preflight_facts import Facts, PartitionExtras, SystemExtras, TrustFacts
 from ansible_collections.powervm.lpm.plugins.module_utils._preflight_rules_hmc import trust_command
 
@@ -42,6 +43,7 @@ class Scope:
     targets: list[str] = field(default_factory=list)
     remotes: list[str] = field(default_factory=list)
     remote_user: str = "hscroot"
+    target_disks: str = "needed"  # see _preflight_disks
 
 
 def sys_listing() -> Listing:
@@ -135,28 +137,6 @@ def _listings(facts: Facts, scope: Scope) -> list[tuple[str, Listing]]:
     return jobs
 
 
-def _disk_jobs(facts: Facts, targets: Sequence[str]) -> list[tuple[str, str, str]]:
-    """(system, VIOS, disk) for every unread disk of a running target VIOS whose details were read."""
-    jobs = []
-    for system in targets:
-        for vios in lk.vioses(facts.systems[system]):
-            if lk.running(vios) and lk.collected(vios):
-                jobs += [(system, vios["name"], disk) for disk in lk.unread_disks(vios)]
-    return jobs
-
-
-def _read_disk(runner: Runner, facts: Facts, job: tuple[str, str, str]) -> str | None:
-    system, vios, disk = job
-    try:
-        out = runner.run(cmd.viosvrcmd(system, vios, estate_vios.device_command(disk))).stdout
-        facts_vios = facts.systems[system]["partitions"][vios]["vios"]
-        if facts_vios is not None:
-            estate_vios.add_disk_attributes(facts_vios["disks"][disk], out)
-        return None
-    except HmcError as exc:
-        return f"{system}: {vios}: {disk}: {exc.message}"
-
-
 def _test_trust(runner: Runner, remote: str, user: str) -> TrustFacts:
     try:
         runner.run(trust_command(remote, user, test=True))
@@ -168,7 +148,7 @@ def _test_trust(runner: Runner, remote: str, user: str) -> TrustFacts:
         return {"remote": remote, "user": user, "trusted": None, "detail": exc.message}
 
 
-def gather_extras(runner: Runner, facts: Facts, scope: Scope, major: int | None) -> None:
+def gather_extras(runner: Runner, facts: Facts, scope: Scope, major: int | None, contexts: Sequence[PairContext]) -> None:
     """Read the extra facts of ``scope`` into ``facts.extras`` (and target VIOS disks into the estate)."""
     warnings = facts.extras["warnings"]
     jobs = _listings(facts, scope)
@@ -180,7 +160,5 @@ def gather_extras(runner: Runner, facts: Facts, scope: Scope, major: int | None)
             merge_sys(facts, result.records, sorted(set(scope.sources) | set(scope.targets)))
         else:
             MERGERS[listing.key](facts, system, result.records)
-    for problem in runner.parallel(lambda job: _read_disk(runner, facts, job), _disk_jobs(facts, scope.targets)):
-        if problem:
-            warnings.append(problem)
+    warnings.extend(read_target_disks(runner, facts, contexts, scope.targets, scope.target_disks))
     facts.extras["trust"] = runner.parallel(lambda remote: _test_trust(runner, remote, scope.remote_user), scope.remotes)

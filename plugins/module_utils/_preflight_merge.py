@@ -20,6 +20,7 @@ and then its messages simply stay separate ``HMC-<code>`` findings.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -105,17 +106,25 @@ HMC_CODE_RULES: dict[str, CodeMapping] = {
 }
 
 
-def _names(text: str, subject: str) -> bool:
-    """Whether every word of ``subject`` appears as a whole word in ``text``."""
-    words = subject.split()
-    return bool(words) and all(re.search(rf"(?<![\w.-]){re.escape(w)}(?![\w-])", text) for w in words)
+def _named(text: str, word: str) -> bool:
+    return re.search(rf"(?<![\w.-]){re.escape(word)}(?![\w-])", text) is not None
 
 
-def _choose(candidates: list[Finding], text: str) -> list[Finding]:
-    named = [f for f in candidates if _names(text, f["subject"])]
-    if named:
-        return named
-    return candidates if len(candidates) == 1 else []
+# Words of a subject that say what kind of thing it is, not which one.
+FILLER_WORDS = frozenset({"slot", "VLAN", "MAC"})
+
+
+def _choose(candidates: list[Finding], text: str, implied: set[str]) -> list[Finding]:
+    """The candidates the HMC text is about.
+
+    The partition and the two systems of the pair are implied (one validation per pair), and filler
+    words do not count. Of the rest, the words that tell the candidates apart must all be named by the
+    text ("b740vio1" of "b740vio1 hdisk2" against "b740vio2 hdisk2", "27" of "b750nl2 slot 27"). A
+    subject left with no telling word (a system, the partition itself) matches any message of its code.
+    """
+    words = {f["subject"]: set(f["subject"].split()) - FILLER_WORDS - implied for f in candidates}
+    common = set.intersection(*words.values()) if len(words) > 1 else set()
+    return [f for f in candidates if all(_named(text, w) for w in words[f["subject"]] - common)]
 
 
 def _fold(finding: Finding, message: Message) -> None:
@@ -127,6 +136,11 @@ def _fold(finding: Finding, message: Message) -> None:
         finding["evidence"].setdefault("vios_detail", []).extend(message.detail)
     if SEVERITY_ORDER[message.severity] < SEVERITY_ORDER[finding["severity"]]:
         finding["severity"] = message.severity
+
+
+def _digest(text: str) -> str:
+    """A short stable key for an HMC message text (messages repeat per pair; their text is in the finding)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
 def _hmc_finding(message: Message, lpar: str, source: str, target: str, rules: Mapping[str, Rule]) -> Finding:
@@ -154,7 +168,7 @@ def _hmc_finding(message: Message, lpar: str, source: str, target: str, rules: M
     return {
         "rule": rule_id, "severity": message.severity, "title": title, "lpar": lpar, "source": source, "target": target,
         "subject": lpar, "message": message.text, "evidence": evidence, "remediation": remediation,
-        "fix_key": f"{rule_id}|{source}|{lpar}|{target}|{message.text}", "origin": "hmc",
+        "fix_key": f"{rule_id}|{source}|{lpar}|{target}|{_digest(message.text)}", "origin": "hmc",
         "hmc_codes": [message.code] if message.code else [], "hmc_messages": [message.text],
     }
 
@@ -170,7 +184,7 @@ def merge(findings: list[Finding], messages: Sequence[Message], lpar: str, sourc
         seen.add((message.code, message.text))
         mapping = HMC_CODE_RULES.get(message.code or "")
         candidates = [f for f in out if mapping and f["rule"] in mapping.rules and f["origin"] != "hmc"]
-        chosen = _choose(candidates, " ".join([message.text, *message.detail]))
+        chosen = _choose(candidates, " ".join([message.text, *message.detail]), {lpar, source, target}) if candidates else []
         if chosen:
             for finding in chosen:
                 _fold(finding, message)

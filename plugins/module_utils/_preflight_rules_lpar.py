@@ -122,7 +122,7 @@ def physical_io(ctx: PairContext) -> Iterator[Outcome]:
     for slot in ctx.lpar["io_slots"]:
         where = slot["drc_name"] or slot["drc_index"]
         yield Hit(
-            f"{ctx.name} {where}", f"{ctx.name} owns physical I/O slot {where} ({slot['description'] or 'adapter'})",
+            f"{ctx.name} slot {slot['drc_index']}", f"{ctx.name} owns physical I/O slot {where} ({slot['description'] or 'adapter'})",
             "remove it with DLPAR (unconfigure the device in the OS first): "
             f"{shlex.join(['chhwres', '-r', 'io', '-m', ctx.src['name'], '-o', 'r', '-p', ctx.name, '-l', slot['drc_index']])}, "
             "and remove it from the profile",
@@ -137,7 +137,7 @@ def physical_io_removed(ctx: PairContext) -> Iterator[Outcome]:
     if ctx.lpar["profile"] is not None:
         slots += [s["drc_index"] for s in ctx.lpar["profile"]["io_slots"]]
     for drc in dict.fromkeys(slots):
-        yield Hit(f"{ctx.name} {drc}", f"physical I/O slot {drc} of {ctx.name} is removed from the partition by the migration",
+        yield Hit(f"{ctx.name} slot {drc}", f"physical I/O slot {drc} of {ctx.name} is removed from the partition by the migration",
                   "no action needed if the partition does not need it on the target; re-add I/O there with DLPAR",
                   {"lpar": ctx.name, "drc_index": drc}, ctx.src["name"])
 

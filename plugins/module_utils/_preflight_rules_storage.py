@@ -199,8 +199,8 @@ def dual_vios(ctx: PairContext) -> Iterator[Outcome]:
         groups.append(("virtual FC", None, True))
     for label, luns, fc in groups:
         hosts, undecided = _hosts(ctx, luns, fc)
-        if len(hosts) >= 2:
-            continue
+        if len(hosts) >= 2 or (not hosts and not undecided):
+            continue  # no host at all is reported by LPM-STG-005 / LPM-STG-006
         if undecided:
             yield Unknown(f"the {label} redundancy on {ctx.dst['name']} cannot be decided: VIOS details not read")
             continue

@@ -42,6 +42,7 @@ class PreflightOptions:
     remote_user: str = "hscroot"
     workers: int = 8
     validation_timeout: float | None = None
+    target_disks: str = "needed"  # which target VIOS disks to read: needed or all (_preflight_disks)
 
 
 def build_pairs(facts: Facts, options: PreflightOptions) -> list[PairContext]:
@@ -75,7 +76,7 @@ def build_pairs(facts: Facts, options: PreflightOptions) -> list[PairContext]:
 
 def scope_for(facts: Facts, contexts: Sequence[PairContext], options: PreflightOptions) -> Scope:
     """The extra facts to read on the HMC ``options.host``: only systems it manages."""
-    scope = Scope(options.host, remote_user=options.remote_user)
+    scope = Scope(options.host, remote_user=options.remote_user, target_disks=options.target_disks)
     for ctx in contexts:
         src, dst = ctx.pair.source, ctx.pair.target
         if src == dst:
@@ -203,10 +204,12 @@ def prepare(client: Client | None, options: PreflightOptions, estates: list[Esta
     facts = Facts.from_estates(estates)
     contexts = build_pairs(facts, options)
     if client is not None:
+        extras_started = time.monotonic()
         runner = Runner(client, options.workers)
         host_major = next((facts.hmc_of[s]["major"] for s in facts.systems if facts.hmc_name(s) == options.host), None)
-        gather_extras(runner, facts, scope_for(facts, contexts, options), host_major)
+        gather_extras(runner, facts, scope_for(facts, contexts, options), host_major, contexts)
         commands += runner.commands
+        stats.update(extras_commands=len(runner.commands), extras_seconds=round(time.monotonic() - extras_started, 3))
     stats["facts_seconds"] = round(time.monotonic() - started, 3)
     return Prepared(facts, contexts, commands, stats)
 
@@ -216,7 +219,9 @@ def run(client: Client | None, options: PreflightOptions, estates: list[EstateFa
     started = time.monotonic()
     prepared = prepare(client, options, estates)
     facts, contexts, commands, stats = prepared.facts, prepared.contexts, prepared.commands, prepared.stats
+    rules_started = time.monotonic()
     evaluated = _evaluate(contexts)
+    stats["rules_seconds"] = round(time.monotonic() - rules_started, 3)
     outcomes: dict[tuple[str, str], Outcome] = {}
     skipped: dict[tuple[str, str], str] = {}
     if options.hmc_validation and client is not None:

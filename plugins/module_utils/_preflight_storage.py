@@ -112,7 +112,8 @@ def _scsi_host(vios: PartitionFacts, luns: list[str] | None) -> tuple[bool, str 
         return True, None
     unread = lk.unread_disks(vios)
     if unread:
-        return False, f"the identity of {len(unread)} disks of VIOS {vios['name']} was not read (gather with vios_disks=all)"
+        return False, (f"the LUN is not among the disks of VIOS {vios['name']} whose identity was read; {len(unread)} were not read "
+                       "(target_disks=all, or an estate gathered with vios_disks=all, reads them)")
     return False, None
 
 

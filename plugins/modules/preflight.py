@@ -77,6 +77,19 @@ options:
       - Seconds allowed for one C(migrlpar -o v).
     type: int
     default: 900
+  target_disks:
+    description:
+      - Which disks of the target VIOS get their identity (C(unique_id)) and reserve policy read, one
+        C(lsdev -dev hdiskN -attr) each, to check that a target VIOS has the LUNs of each partition and their
+        C(reserve_policy) there. The estate reads only the disks that back a mapping.
+      - V(needed) reads, per target VIOS, the disks behind the same storage ports as the partitions' LUNs (from the
+        disk location codes) and stops once it found every LUN checked against that system. A LUN not found among
+        them leaves the check undecided (listed in RV(pairs[].not_checked)); the HMC validation then decides.
+      - V(all) reads every disk of every target VIOS that the estate did not read, so that a LUN not found is an
+        error found by the rules.
+    type: str
+    choices: [needed, all]
+    default: needed
 extends_documentation_fragment:
   - powervm.lpm.hmc
   - powervm.lpm.attributes
@@ -240,6 +253,7 @@ OPTIONS = {
     "remote_hmc_user": {"type": "str"},
     "parallel": {"type": "int", "default": 8},
     "validation_timeout": {"type": "int", "default": 900},
+    "target_disks": {"type": "str", "choices": ["needed", "all"], "default": "needed"},
 }
 
 
@@ -254,6 +268,7 @@ def main() -> None:
     options = PreflightOptions(
         host=p["hmc_host"], lpars=tuple(dict.fromkeys(p["lpars"])), targets=tuple(dict.fromkeys(targets)), hmc_validation=p["hmc_validation"],
         remote_user=p["remote_hmc_user"] or p["hmc_user"], workers=max(1, p["parallel"]), validation_timeout=p["validation_timeout"],
+        target_disks=p["target_disks"],
     )
     try:
         estates = estates_from_option(p["estate"]) if p["estate"] is not None else None

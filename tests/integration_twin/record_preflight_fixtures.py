@@ -19,6 +19,7 @@ import os
 import pathlib
 import shlex
 import sys
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -72,6 +73,9 @@ def target_vios_rmc(sc: Scenario) -> None:
     _lpar(sc, P740, "b740vio1").rmc_state = "inactive"
 
 
+# Each run is recorded with one worker (target VIOS disks read one at a time until the LUNs are found)
+# and with the default eight.
+WORKERS = (1, 8)
 Mutation = Callable[[Scenario], None]
 # scenario -> (mutation, runs as (partitions, targets))
 SCENARIOS: dict[str, tuple[Mutation, list[tuple[list[str], list[str]]]]] = {
@@ -102,13 +106,15 @@ class RecordingClient:
         self.core = core
         self.session = Session("bpichmc", "hscroot", "record")
         self.transcript: dict[str, dict[str, Any]] = {}
+        self.lock = threading.Lock()
 
     def run(self, argv: Any, *, read_only: bool = False, timeout: Any = None, check: bool = True) -> Any:
         from ansible_collections.powervm.lpm.plugins.module_utils._hmc_client import CommandResult  # pylint: disable=import-outside-toplevel
 
         del read_only, timeout, check
         line = shlex.join(argv)
-        result = self.core.execute(self.session, line)
+        with self.lock:
+            result = self.core.execute(self.session, line)
         answer = {"rc": result.rc, "stdout": result.stdout, "stderr": result.stderr}
         known = self.transcript.setdefault(line, answer)
         if known != answer:
@@ -124,10 +130,12 @@ def record(name: str) -> pathlib.Path:
     mutate(scenario)
     client = RecordingClient(Core(Estate(scenario, manual_clock=True)))
     for lpars, targets in runs:
-        run(client, PreflightOptions(host="bpichmc", lpars=tuple(lpars), targets=tuple(targets), workers=1))
+        for workers in WORKERS:
+            run(client, PreflightOptions(host="bpichmc", lpars=tuple(lpars), targets=tuple(targets), workers=workers))
     path = OUT / f"{name}.json"
     entries = [{"command": line, **answer} for line, answer in sorted(client.transcript.items())]
-    data = {"scenario": name, "runs": [{"lpars": lpars, "targets": targets} for lpars, targets in runs], "entries": entries}
+    data = {"scenario": name, "workers": list(WORKERS), "runs": [{"lpars": lpars, "targets": targets} for lpars, targets in runs],
+            "entries": entries}
     path.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     return path
 
