@@ -18,7 +18,7 @@ import json
 import pathlib
 import shlex
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from ansible_collections.powervm.lpm.plugins.module_utils._hmc_client import CommandResult
@@ -60,6 +60,7 @@ class FakeHmc:
         self.in_flight = 0
         self.max_in_flight = 0
         self.started: list[str] = []
+        self.triggers: list[tuple[tuple[str, ...], int, Callable[[], object]]] = []
         self.lines: dict[tuple[str, str, str], dict[str, str]] = {}
         self.order: dict[tuple[str, str], list[str]] = {}
         for system, tag in TAGS.items():
@@ -88,6 +89,10 @@ class FakeHmc:
         for lpar in lpars or tuple(self.gates):
             self.gates[lpar].set()
 
+    def on_call(self, prefix: Sequence[str], nth: int, action: Callable[[], object]) -> None:
+        """Run ``action`` when the ``nth`` command starting with ``prefix`` arrives, before it is answered."""
+        self.triggers.append((tuple(prefix), nth, action))
+
     def set_phase(self, phase: str, lpars: Iterable[str]) -> None:
         with self.lock:
             for lpar in lpars:
@@ -106,11 +111,17 @@ class FakeHmc:
         args = list(argv)
         with self.lock:
             self.calls.append(args)
+            due = [action for prefix, nth, action in self.triggers if args[: len(prefix)] == list(prefix) and self._seen(prefix) == nth]
+        for action in due:
+            action()
         rc, out, err = self._answer(args)
         result = CommandResult(tuple(args), rc, out, err, 0.0)
         if check and rc != 0:
             raise HmcCommandError(shlex.join(args), rc, out, err)
         return result
+
+    def _seen(self, prefix: tuple[str, ...]) -> int:
+        return sum(1 for call in self.calls if tuple(call[: len(prefix)]) == prefix)
 
     def _answer(self, argv: list[str]) -> tuple[int, str, str]:
         if argv[:3] == ["lssyscfg", "-r", "sys"]:

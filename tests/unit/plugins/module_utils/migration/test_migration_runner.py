@@ -16,6 +16,7 @@ from ansible_collections.powervm.lpm.plugins.module_utils._migration_runner impo
 from ansible_collections.powervm.lpm.tests.unit.plugins.module_utils.migration.fake_hmc import MOVABLE, P740, P750
 
 FAST = {"poll_interval": 0.02, "timeout": 10.0}
+POLL_P750 = ("lslparmigr", "-r", "lpar", "-m", P750)
 
 
 def job(lpar: str, attach: bool = False, msp: str = "", kind: str = "active") -> MigrationJob:
@@ -134,7 +135,7 @@ def test_stop_on_failure_starts_nothing_more(hmc):
 
 def test_a_migration_in_progress_is_attached_to_not_reissued(hmc):
     hmc.set_phase("running", ["b750nl2"])
-    threading.Timer(0.15, hmc.set_phase, ("after", ["b750nl2"])).start()
+    hmc.on_call(POLL_P750, 2, lambda: hmc.set_phase("after", ["b750nl2"]))
     (nl2,) = run(hmc, [job("b750nl2", attach=True)])[1]
     assert nl2.status == Status.MIGRATED and nl2.attached
     assert hmc.count("migrlpar") == 0
@@ -163,7 +164,8 @@ def test_a_lost_channel_then_a_failure_is_recovered(hmc):
 def test_already_migrating_refusal_attaches_to_the_running_migration(hmc):
     hmc.migrate_answers["b750nl2"] = "migrate_already_migrating_b750db2"
     hmc.set_phase("running", ["b750nl2"])            # someone else started it after the survey
-    threading.Timer(0.15, hmc.set_phase, ("after", ["b750nl2"])).start()
+    # Read 1 follows the refusal, read 2 is the first poll after it: it lands before read 3.
+    hmc.on_call(POLL_P750, 3, lambda: hmc.set_phase("after", ["b750nl2"]))
     (nl2,) = run(hmc, [job("b750nl2")])[1]
     assert nl2.status == Status.MIGRATED and nl2.attached
     assert moved_once(hmc, ["b750nl2"])
@@ -179,12 +181,12 @@ def test_a_timeout_is_reported_and_nothing_is_retried_or_recovered(hmc):
 def test_the_poller_reads_each_source_system_once_per_round(hmc):
     names = ["b750nl2", "b750web1", "b750app1", "b750app2"]
     hmc.hold(*names)
-    threading.Timer(0.3, hmc.release, tuple(names)).start()
+    hmc.on_call(POLL_P750, 4, lambda: hmc.release(*names))
     seen = []
     runner, results = run(hmc, [job(n) for n in names], on_progress=seen.append, max_concurrent=4)
     assert all(r.status == Status.MIGRATED for r in results)
     polls = hmc.commands("lslparmigr", "-r", "lpar", "-m", P750)
-    assert runner.poller.rounds >= 3
+    assert runner.poller.rounds >= 4
     assert len(polls) == runner.poller.rounds            # one read per round, not one per partition
     assert len(hmc.commands("lslparmigr", "-r", "lpar", "-m", P740)) == 1   # the final read on the target
     entries = [e for batch in seen for e in batch if e.lpar == "b750app1" and e.bytes_transmitted]

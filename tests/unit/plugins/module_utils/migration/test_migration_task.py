@@ -4,8 +4,6 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 
 from ansible_collections.powervm.lpm.plugins.module_utils._hmc_errors import HmcInputError
@@ -18,6 +16,7 @@ from ansible_collections.powervm.lpm.tests.unit.plugins.module_utils.migration.f
 
 FAST = RunnerOptions(max_concurrent=8, poll_interval=0.02, timeout=10.0)
 MIGRATE_PREFIX = f"migrlpar -o m -m {P750} -t {P740} -p "
+POLL_P750 = ("lslparmigr", "-r", "lpar", "-m", P750)
 
 
 def params(lpars, state="migrated", check=False, keep=False, **spec):
@@ -64,7 +63,8 @@ def test_apply_then_again_is_unchanged(fake_hmc):
 
 def test_a_partition_already_migrating_is_waited_for_without_a_migrlpar(hmc):
     hmc.set_phase("running", ["b750nl2"])
-    threading.Timer(0.15, hmc.set_phase, ("after", ["b750nl2"])).start()
+    # The survey reads the p750 once; the migration lands before the third read (the second poll).
+    hmc.on_call(POLL_P750, 3, lambda: hmc.set_phase("after", ["b750nl2"]))
     outcome = run_task(hmc, params(["b750nl2"]))
     (nl2,) = outcome.results
     assert nl2.attached and nl2.status.value == "migrated" and outcome.changed
