@@ -125,7 +125,7 @@ def lower_bound(
         placed[part.name] = estimate(part, source, [targets[target]], physics)
     active = [(p, t) for p, t in moving if p.kind != INACTIVE]
     egress = sum(m.payload_mbs for m in source.msps)
-    volume = sum(free[p.name].volume_mb for p, _ in active)
+    volume = sum(free[p.name].volume_mb for p, _target in active)
     src = volume / egress if egress > 0 and active else 0.0
     terms: dict[str, dict[str, object]] = {"source_egress": {"system": source.name, "volume_mb": round(volume, 1), "egress_mbs": egress}}
 
@@ -140,7 +140,7 @@ def lower_bound(
         ingress = targets[name].ingress_mbs
         if ingress > 0 and by_target[name] / ingress > dst:
             dst = by_target[name] / ingress
-    used = sorted({t for p, _ in active for t in options.get(p.name, ())})
+    used = sorted({t for p, _target in active for t in options.get(p.name, ())})
     total_ingress = sum(targets[t].ingress_mbs for t in used)
     dst_min = volume / total_ingress if total_ingress > 0 and active else 0.0
     dst_target = "all"
@@ -151,16 +151,16 @@ def lower_bound(
     terms["destination_ingress"] = {"target": dst_target}
 
     long, long_lpar = 0.0, ""
-    for part, _ in moving:
+    for part, _target in moving:
         if free[part.name].solo_s > long:
             long, long_lpar = free[part.name].solo_s, part.name
     terms["longest_migration"] = {"lpar": long_lpar}
 
     slots = _slot_capacity(source, policy)
-    slot = sum(free[p.name].solo_s for p, _ in active) / slots
-    inactive = [p for p, _ in moving if p.kind == INACTIVE]
+    slot = sum(free[p.name].solo_s for p, _target in active) / slots
+    inactive = [p for p, _target in moving if p.kind == INACTIVE]
     inactive_slot = sum(free[p.name].solo_s for p in inactive) / max(1, source.inactive_cap) if inactive else 0.0
-    all_slot = sum(free[p.name].solo_s for p, _ in moving) / policy.max_concurrent if policy.max_concurrent else 0.0
+    all_slot = sum(free[p.name].solo_s for p, _target in moving) / policy.max_concurrent if policy.max_concurrent else 0.0
     terms["concurrency_slots"] = {"slots": slots}
     slot = max(slot, inactive_slot, all_slot)
     tight = physics.pre_copy_fixed_s + src + physics.t_cleanup_s if active else 0.0

@@ -182,13 +182,21 @@ def finish(s: Setting, jobs: Sequence[Job], scheduled: Scheduled, decisions: Map
         if m["source_msp"] is not None:
             out_decisions.append(Decision(name, "msp_pair", [m["source_msp"], m["dest_msp"]], msp_reason))
         out_decisions.append(
-            Decision(name, "start", m["start_s"], scheduled.order_name, {"order": m["order"], "link_limit": scheduled.dispatch.link_limit, "start_after": m["start_after"]})
+            Decision(
+                name, "start", m["start_s"], scheduled.order_name,
+                {"order": m["order"], "link_limit": scheduled.dispatch.link_limit, "start_after": m["start_after"]},
+            )  # fmt: skip
         )
     for u in sorted(all_unmovable, key=lambda u: u.lpar):
         out_decisions.append(Decision(u.lpar, "unmovable", None, u.reason, {"detail": u.detail}))
     moving = [(by_name[n], target_of[n]) for n in started]
     bound = lower_bound(moving, s.source, s.targets, s.options, s.physics, s.policy)
-    search = {"order": scheduled.order_name, "link_limit": scheduled.dispatch.link_limit, "evaluations": scheduled.evaluations, "events": scheduled.result.events}
+    search = {
+        "order": scheduled.order_name,
+        "link_limit": scheduled.dispatch.link_limit,
+        "evaluations": scheduled.evaluations,
+        "events": scheduled.result.events,
+    }
     return PlanResult(migrations, sorted(all_unmovable, key=lambda u: u.lpar), out_decisions, bound, scheduled.result.makespan, s.warnings, search)
 
 

@@ -162,9 +162,10 @@ def _storage_reasons(part: Partition, target: System) -> tuple[list[Reason], boo
                 by_source.setdefault(need.source_vios, []).append(i)
         if len(by_source) < 2:
             continue
-        groups = [[v for v in range(len(target.vios)) if all(status[i][v] != NO for i in idx)] for _, idx in sorted(by_source.items())]
+        groups = [[v for v in range(len(target.vios)) if all(status[i][v] != NO for i in by_source[name])] for name in sorted(by_source)]
         if not _assign(groups, len(target.vios)):
-            reasons.append(Reason("redundant_vios_unavailable", f"{part.name} uses {len(by_source)} VIOS for {kind}; {target.name} cannot host them on as many"))
+            detail = f"{part.name} uses {len(by_source)} VIOS for {kind}; {target.name} cannot host them on as many"
+            reasons.append(Reason("redundant_vios_unavailable", detail))
     return reasons, unverified
 
 

@@ -195,8 +195,8 @@ def water_fill(flows: Mapping[K, tuple[float, Iterable[L]]], capacity: Mapping[L
 
     ``flows`` maps a flow to (its rate cap, the links it crosses); ``capacity`` gives each link's capacity.
     """
-    links = {f: tuple(ls) for f, (_, ls) in flows.items()}
-    cap = {f: max(0.0, float(c)) for f, (c, _) in flows.items()}
+    links = {f: tuple(crossed) for f, (_cap, crossed) in flows.items()}
+    cap = {f: max(0.0, float(c)) for f, (c, _crossed) in flows.items()}
     rate = {f: 0.0 for f in flows}
     left = {link: max(0.0, float(c)) for link, c in capacity.items()}
     active = [f for f in flows if cap[f] > 0 and all(left.get(link, 0.0) > 0 for link in links[f])]

@@ -14,6 +14,7 @@ let this one start; ``slot`` numbers the concurrent lanes for display.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -32,6 +33,11 @@ def _dest_id(part: Partition, target: System, claimed: set[int]) -> int | None:
         return part.id
     top = limit if limit is not None else max(used, default=0) + 1
     return next((i for i in range(1, top + 1) if i not in used), None)
+
+
+def _up(seconds: float) -> float:
+    """A start time rounded up to the millisecond: never before what it waits for has ended."""
+    return math.ceil(seconds * 1000.0 - 1e-6) / 1000.0
 
 
 def _lane(lanes: list[float], start: float, end: float) -> int:
@@ -74,7 +80,7 @@ def migrations_of(
                 "order": out.order,
                 "slot": _lane(lanes, out.start, out.end),
                 "start_after": [{"lpar": name, "event": event} for name, event in out.after],
-                "start_s": round(out.start, 3),
+                "start_s": _up(out.start),
                 "end_s": round(out.end, 3),
                 "duration_s": round(out.end - out.start, 3),
                 "memory_mb": part.mem_mb,
@@ -82,4 +88,4 @@ def migrations_of(
                 "precopy_rounds": out.rounds,
             }
         )
-    return entries, [job.name for job, _ in started]
+    return entries, [job.name for job, _out in started]

@@ -69,7 +69,7 @@ def _choose(part: Partition, fits: list[str], est: Estimate, capacity: Capacity,
     scored = [(t, load.after(t, est), capacity.headroom(part, t)) for t in sorted(fits)]
     details: dict[str, object] = {}
     if part.kind == INACTIVE:
-        target, _, room = max(scored, key=lambda s: s[2])
+        target, _load, room = max(scored, key=lambda s: s[2])
         reason = "most_free_capacity_after_placement"
     else:
         calm = [s for s in scored if s[1] <= horizon]

@@ -100,7 +100,9 @@ def orders(jobs: Sequence[Job], limits: Limits, estimates: Mapping[str, Estimate
     critical = tuple(sorted(idx, key=lambda i: (-chain[i], -solo[i], jobs[i].name)))
     largest = tuple(sorted(idx, key=lambda i: (-jobs[i].touched_mb, -solo[i], jobs[i].name)))
     short = physics.active_fixed_s * 2
-    small = tuple([i for i in critical if solo[i] <= short and jobs[i].touched_mb > 0] + [i for i in critical if not (solo[i] <= short and jobs[i].touched_mb > 0)])
+    quick = [i for i in critical if solo[i] <= short and jobs[i].touched_mb > 0]
+    rest = set(critical) - set(quick)
+    small = tuple(quick + [i for i in critical if i in rest])
     half = _horizon(jobs, limits, estimates) / 2
     long_then_short = tuple([i for i in critical if chain[i] >= half] + sorted((i for i in idx if chain[i] < half), key=lambda i: (solo[i], jobs[i].name)))
     return [("critical_first", critical), ("largest_first", largest), ("small_fill", small), ("long_then_short", long_then_short)]
@@ -204,7 +206,7 @@ def _neighbours(best: Scheduled) -> list[tuple[int, ...]]:
     out = []
     ended = [(o.end, i) for i, o in enumerate(outcomes) if o is not None]
     if ended:
-        _, last = max(ended)
+        last = max(ended)[1]
         pos = order.index(last)
         for to in (0, pos // 2, pos - 1):
             if 0 <= to < pos:

@@ -110,7 +110,10 @@ class Result:
 class _Run:
     """A migration in progress."""
 
-    __slots__ = ("job", "index", "small", "phase", "phase_end", "rate", "cap", "links", "round_no", "round_vol", "round_left", "elapsed", "last", "remainder", "src", "dst", "out")
+    __slots__ = (
+        "job", "index", "small", "phase", "phase_end", "rate", "cap", "links",
+        "round_no", "round_vol", "round_left", "elapsed", "last", "remainder", "src", "dst", "out",
+    )  # fmt: skip
 
     def __init__(self, job: Job, index: int, out: Outcome) -> None:
         self.job = job
@@ -324,7 +327,7 @@ class Simulation:
                 best = (free_at, rank, (s, d))
         if best is None:
             return None
-        free_at, _, pair = best
+        free_at, _rank, pair = best
         if free_at <= ready + EPS_S:
             return pair
         self.wake = min(self.wake, max(self.t + EPS_S * 10, free_at - self.physics.pre_copy_fixed_s))

@@ -34,7 +34,8 @@ P7_MODES = ["default", "POWER5", "POWER6", "POWER6_Plus", "POWER7"]
 
 
 def memory(mb: int, max_mb: int | None = None) -> MemoryFacts:
-    return {"mode": "ded", "min_mb": mb // 4, "current_mb": mb, "max_mb": max_mb if max_mb is not None else mb * 2, "huge_pages": 0, "hpt_ratio": "1:64", "ame_factor": 0.0}
+    top = max_mb if max_mb is not None else mb * 2
+    return {"mode": "ded", "min_mb": mb // 4, "current_mb": mb, "max_mb": top, "huge_pages": 0, "hpt_ratio": "1:64", "ame_factor": 0.0}
 
 
 def processors(units: float, procs: int, pool: str = "DefaultPool", pool_id: int = 0) -> ProcessorFacts:
@@ -85,11 +86,17 @@ def vios_facts() -> ViosFacts:
 
 
 def fc_port(name: str) -> FcPort:
-    return {"name": name, "physloc": None, "npiv_capable": True, "fabric_npiv": True, "total_ports": 64, "available_ports": 64, "total_wwpns": 2048, "available_wwpns": 2048}
+    return {
+        "name": name, "physloc": None, "npiv_capable": True, "fabric_npiv": True, "total_ports": 64, "available_ports": 64,
+        "total_wwpns": 2048, "available_wwpns": 2048,
+    }  # fmt: skip
 
 
 def disk(name: str, lun: str | None, *, kind: str = "san", reserve: str = "no_reserve", mapped: bool = False) -> Disk:
-    return {"name": name, "kind": kind, "description": None, "physloc": None, "pvid": None, "unique_id": lun, "lun_id": None, "reserve_policy": reserve, "mapped": mapped}
+    return {
+        "name": name, "kind": kind, "description": None, "physloc": None, "pvid": None, "unique_id": lun, "lun_id": None,
+        "reserve_policy": reserve, "mapped": mapped,
+    }  # fmt: skip
 
 
 class Estate:
@@ -169,7 +176,10 @@ class Estate:
     def vscsi(self, system: str, lpar: str, vios: str, slot: int, hdisk: str, *, kind: str = "san") -> Estate:
         """A client vSCSI adapter of ``lpar`` served by ``vios`` with ``hdisk`` as backing device."""
         part = self.part(system, lpar)
-        part["virtual_scsi"].append({"slot": slot, "adapter_type": "client", "remote_lpar_id": self.part(system, vios)["id"], "remote_lpar_name": vios, "remote_slot": slot, "is_required": False})
+        vios_id = self.part(system, vios)["id"]
+        part["virtual_scsi"].append(
+            {"slot": slot, "adapter_type": "client", "remote_lpar_id": vios_id, "remote_lpar_name": vios, "remote_slot": slot, "is_required": False}
+        )
         facts = self.part(system, vios)["vios"]
         if facts is not None:
             facts["vscsi_mappings"].append(
@@ -182,7 +192,11 @@ class Estate:
         """A client virtual FC adapter of ``lpar`` served by ``vios`` and mapped to ``port``."""
         part = self.part(system, lpar)
         wwpn = f"c05076{slot:04x}{part['id']:06x}"
-        part["virtual_fc"].append({"slot": slot, "adapter_type": "client", "remote_lpar_id": self.part(system, vios)["id"], "remote_lpar_name": vios, "remote_slot": slot, "wwpns": [wwpn + "0", wwpn + "1"], "is_required": False})
+        vios_id = self.part(system, vios)["id"]
+        part["virtual_fc"].append(
+            {"slot": slot, "adapter_type": "client", "remote_lpar_id": vios_id, "remote_lpar_name": vios, "remote_slot": slot,
+             "wwpns": [wwpn + "0", wwpn + "1"], "is_required": False}
+        )  # fmt: skip
         facts = self.part(system, vios)["vios"]
         if facts is not None:
             facts["npiv_mappings"].append(
@@ -210,7 +224,7 @@ def fleet(seed: int, targets: int, lpars: int, *, msps: int = 2, gbps: float = 1
     """A seeded random evacuation: partitions of log-uniform size on "src", roomy targets, and physics with their
     workloads (dirty rate 0-300 MB/s) and the link speed."""
     rng = random.Random(seed)
-    sizes = [int(2 ** rng.uniform(math.log2(mem_gb[0]), math.log2(mem_gb[1]))) * 1024 for _ in range(lpars)]
+    sizes = [int(2 ** rng.uniform(math.log2(mem_gb[0]), math.log2(mem_gb[1]))) * 1024 for _lpar in range(lpars)]
     room = int(sum(sizes) * 1.2 / targets) + 65536
     estate = Estate().system("src", avail_mem_mb=4096, avail_units=1.0)
     for k in range(msps):
@@ -223,5 +237,9 @@ def fleet(seed: int, targets: int, lpars: int, *, msps: int = 2, gbps: float = 1
     for k, size in enumerate(sizes):
         name = f"lp{k:03d}"
         estate.lpar("src", name, 10 + k, mem_mb=size, units=0.5)
-        workloads[name] = {"dirty_rate_mbs": round(rng.uniform(0, 300), 1), "wws_pct": round(rng.uniform(0.5, 6), 2), "touched_fraction": round(rng.uniform(0.3, 1.0), 2)}
+        workloads[name] = {
+            "dirty_rate_mbs": round(rng.uniform(0, 300), 1),
+            "wws_pct": round(rng.uniform(0.5, 6), 2),
+            "touched_fraction": round(rng.uniform(0.3, 1.0), 2),
+        }
     return estate, {"msp_link_gbps": gbps, "workloads": workloads}

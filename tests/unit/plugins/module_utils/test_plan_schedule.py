@@ -105,7 +105,7 @@ def test_same_input_same_plan_whatever_the_dict_order():
     again = evacuation_plan(estate.build(), "src", None, policy_from(policy), physics_from(physics)).as_dict()
     assert first == again
     rng = random.Random(5)
-    for _ in range(3):
+    for _round in range(3):
         other = evacuation_plan(
             shuffled(estate.build(), rng), "src", ["t3", "t1", "t2"], policy_from(shuffled(policy, rng)), physics_from(shuffled(physics, rng))
         ).as_dict()
@@ -117,7 +117,7 @@ def tiny_estate(seed: int, lpars: int, targets: int) -> tuple[Estate, dict[str, 
     rng = random.Random(seed)
     estate = Estate().system("src")
     estate.vios("src", "src-vio1", 1).vios("src", "src-vio2", 2)
-    sizes = [rng.choice([8, 16, 32, 48, 64]) * 1024 for _ in range(lpars)]
+    sizes = [rng.choice([8, 16, 32, 48, 64]) * 1024 for _lpar in range(lpars)]
     total = sum(s + s // 32 for s in sizes)
     for n in range(1, targets + 1):
         estate.system(f"t{n}", avail_mem_mb=int(total * rng.uniform(0.35, 0.7)))
