@@ -98,7 +98,7 @@ commands:
     - "mkauthkeys --ip hmc2.example.com -u hscroot --passwd '********'"
 diff:
   description: Whether the trust existed before and after.
-  returned: success
+  returned: success, in diff mode
   type: dict
   sample: {"before": {"trusted": false}, "after": {"trusted": true}}
 """
@@ -128,7 +128,10 @@ def main() -> None:
             outcome = ensure(client, request, module.check_mode)
     except HmcError as exc:
         module.fail_json(**exc.to_result())
-    module.exit_json(**outcome.to_result(request))
+    result = outcome.to_result(request)
+    if not module._diff:
+        del result["diff"]
+    module.exit_json(**result)
 
 
 if __name__ == "__main__":

@@ -194,7 +194,7 @@ unmatched_lpars:
   elements: str
 diff:
   description: The requested attributes of every selected device, before and after.
-  returned: success
+  returned: success, in diff mode
   type: dict
 """
 
@@ -247,6 +247,8 @@ def main() -> None:
     except HmcError as exc:
         module.fail_json(**exc.to_result())
     result = outcome.to_result(request)
+    if not module._diff:
+        del result["diff"]
     if outcome.failed:
         module.fail_json(msg="; ".join(f"{d.name}: {d.error}" for d in outcome.failed), **result)
     module.exit_json(**result)

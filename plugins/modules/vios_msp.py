@@ -113,7 +113,7 @@ commands:
     - chsyscfg -r lpar -m p740-Server-8205-E6B-SN10934CP -i name=b740vio2,msp=1
 diff:
   description: The flags before and after.
-  returned: success
+  returned: success, in diff mode
   type: dict
   sample: {"before": {"msp": false, "time_ref": false}, "after": {"msp": true, "time_ref": false}}
 """
@@ -148,7 +148,10 @@ def main() -> None:
             outcome = ensure(client, request, module.check_mode)
     except HmcError as exc:
         module.fail_json(**exc.to_result())
-    module.exit_json(**outcome.to_result(request))
+    result = outcome.to_result(request)
+    if not module._diff:
+        del result["diff"]
+    module.exit_json(**result)
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ def lab(twin_factory):
 
 def trust_task(**options):
     spec = {"remote_hmc": REMOTE_ADDRESS, "remote_user": "hscroot", "remote_password": REMOTE_PASSWORD, **options}
-    return [{"name": "trust", "powervm.lpm.hmc_trust": spec}]
+    return [{"name": "trust", "diff": True, "powervm.lpm.hmc_trust": spec}]
 
 
 def mkauthkeys(log):

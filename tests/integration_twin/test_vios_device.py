@@ -31,7 +31,7 @@ def lab(twin_factory):
 
 
 def device_task(vios, system=P740, **options):
-    return [{"name": "device attributes", "powervm.lpm.vios_device": {"system": system, "vios": vios, **options}}]
+    return [{"name": "device attributes", "diff": True, "powervm.lpm.vios_device": {"system": system, "vios": vios, **options}}]
 
 
 def vios_commands(log):

@@ -29,7 +29,7 @@ def lab(twin_factory):
 
 
 def msp_task(vios="b740vio2", **flags):
-    return [{"name": "msp flags", "powervm.lpm.vios_msp": {"system": P740, "vios": vios, **flags}}]
+    return [{"name": "msp flags", "diff": True, "powervm.lpm.vios_msp": {"system": P740, "vios": vios, **flags}}]
 
 
 def flags_of(twin, vios):
