@@ -40,7 +40,6 @@ class TrustOutcome:
     before: bool
     after: bool
     commands: list[str] = field(default_factory=list)
-    test_output: str = ""
 
     @property
     def changed(self) -> bool:
@@ -90,14 +89,14 @@ def ensure(client: Client, request: TrustRequest, check_mode: bool) -> TrustOutc
         raise PrepareError(f"state must be one of {', '.join(STATES)}")
     trusted, text = is_trusted(client, request)
     if trusted:
-        return TrustOutcome(True, True, test_output=text)
+        return TrustOutcome(True, True)
     if request.state == "tested":
         raise _untrusted(request, redact_text(text, request.secrets), "state=tested")
     if not request.remote_password:
         raise PrepareError("remote_password is needed to set up the trust (state=present)", trusted=False)
     argv = setup_command(request.remote_hmc, request.remote_user, request.remote_password)
     shown = display_command(argv, request.secrets)
-    outcome = TrustOutcome(False, True, [shown], text)
+    outcome = TrustOutcome(False, True, [shown])
     if check_mode:
         return outcome
     try:

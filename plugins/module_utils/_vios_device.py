@@ -9,7 +9,8 @@
 1. select the devices (``_vios_device_select``);
 2. read each one with ``lsdev -dev D -attr``, in parallel over several channels;
 3. refuse unknown and not user-settable attributes, for every device, before anything changes;
-4. for each value that differs, read its legal values (``lsdev -dev D -range A``) and refuse illegal ones;
+4. for each value that differs, read its legal values (``lsdev -dev D -range A``) and refuse illegal ones
+   (when the VIOS cannot list them, the value goes to chdev, which refuses it if it is illegal);
 5. change each differing device with one ``chdev -dev D -attr a=v b=w``, one device after the other
    (the VIOS serialises device configuration on its ODM lock anyway). A device that is busy
    (AIX 0514-062) is changed with ``-perm`` when allowed: the ODM holds the value and the device
@@ -119,9 +120,10 @@ def _read(client: Client, request: DeviceRequest, device: str) -> DeviceAttribut
 
 
 def _legal(client: Client, request: DeviceRequest, item: tuple[str, str]) -> Legal:
+    """The legal values of one attribute; when the VIOS cannot list them, chdev is left to judge the value."""
     device, attribute = item
-    result = client.run(on_vios(request.system, request.vios, range_command(device, attribute)), read_only=True)
-    return Legal.parse(result.stdout)
+    result = client.run(on_vios(request.system, request.vios, range_command(device, attribute)), read_only=True, check=False)
+    return Legal.parse(result.stdout) if result.rc == 0 else Legal()
 
 
 def is_san_disk(description: str | None, values: Mapping[str, str]) -> bool:

@@ -49,9 +49,10 @@ class SequenceTransport(FakeTransport):
 class SequenceClient(ReplayClient):
     """The real HmcClient over a SequenceTransport."""
 
-    def __init__(self, case: str, **kwargs: Any) -> None:
+    def __init__(self, case: str | list[dict[str, Any]], **kwargs: Any) -> None:
+        """``case`` names a recording, or is a list of steps ({command, rc, stdout, stderr})."""
         super().__init__({}, **kwargs)
-        self.transport = SequenceTransport(load_steps(case))
+        self.transport = SequenceTransport(load_steps(case) if isinstance(case, str) else case)
 
     def sent(self) -> list[str]:
         lines: list[str] = self.transport.lines

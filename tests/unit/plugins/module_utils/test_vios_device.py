@@ -151,3 +151,16 @@ def test_boolean_values_are_refused():
 ])
 def test_san_disk_classification(description, values, san):
     assert is_san_disk(description, values) is san
+
+
+def test_values_go_to_chdev_when_the_vios_cannot_list_them(fixture_text):
+    steps = [
+        {"command": on("vio1", "lsdev -dev hdisk31 -attr", "S"), "rc": 0, "stdout": fixture_text("lsdev_hdisk31_attr.txt"), "stderr": ""},
+        {"command": on("vio1", "lsdev -dev hdisk31 -range queue_depth", "S"), "rc": 1,
+         "stdout": "HSCL2970 The IOServer command has failed because of the following reason: \nno range\n", "stderr": ""},
+        {"command": on("vio1", "chdev -dev hdisk31 -attr queue_depth=16", "S"), "rc": 0, "stdout": "hdisk31 changed\n", "stderr": ""},
+    ]
+    client = SequenceClient(steps)
+    outcome = ensure(client, DeviceRequest("S", "vio1", Selection(devices=("hdisk31",)), {"queue_depth": 16}), check_mode=False)
+    assert outcome.commands == [on("vio1", "chdev -dev hdisk31 -attr queue_depth=16", "S")]
+    assert outcome.devices[0].before == {"queue_depth": "32"} and client.transport.left() == []
