@@ -90,12 +90,20 @@ options:
     type: str
     choices: [needed, all]
     default: needed
+  report_path:
+    description:
+      - Also write the result as a JSON file to this path on the controller (RV(ready), RV(summary), RV(pairs),
+        RV(fixes), RV(fact_warnings), RV(commands), RV(stats)), with mode C(0600).
+      - The file is not written in check mode.
+    type: path
 extends_documentation_fragment:
   - powervm.lpm.hmc
   - powervm.lpm.attributes
   - powervm.lpm.attributes.PLATFORM
   - powervm.lpm.attributes.INFO_MODULE
 notes:
+  - O(report_path) is written on the controller; the module never changes anything on the HMC and always returns
+    C(changed=false).
   - The zoning and LUN masking of the virtual Fibre Channel WWPNs, open consoles, AMS paging devices, reserved storage
     for suspend-capable partitions, the IBM i restricted I/O mode and the firmware pair are not visible in the HMC
     listings; only the HMC validation checks them. Without it they are listed in RV(pairs[].not_checked).
@@ -235,6 +243,10 @@ stats:
   description: Number of pairs, commands, validations and connections, and the seconds taken.
   returned: success
   type: dict
+report_written:
+  description: Whether the report file was written (false in check mode).
+  returned: when O(report_path) is set
+  type: bool
 """
 
 from ansible.module_utils.basic import AnsibleModule
@@ -242,6 +254,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.powervm.lpm.plugins.module_utils._hmc_errors import HmcError
 from ansible_collections.powervm.lpm.plugins.module_utils._hmc_options import HMC_MODULE_KWARGS, client_from_module, hmc_argument_spec
 from ansible_collections.powervm.lpm.plugins.module_utils._preflight_facts import estates_from_option
+from ansible_collections.powervm.lpm.plugins.module_utils._preflight_report import write_report
 from ansible_collections.powervm.lpm.plugins.module_utils._preflight_run import PreflightOptions, run
 
 OPTIONS = {
@@ -254,6 +267,7 @@ OPTIONS = {
     "parallel": {"type": "int", "default": 8},
     "validation_timeout": {"type": "int", "default": 900},
     "target_disks": {"type": "str", "choices": ["needed", "all"], "default": "needed"},
+    "report_path": {"type": "path"},
 }
 
 
@@ -279,6 +293,13 @@ def main() -> None:
                 result = run(client, options, estates)
     except HmcError as exc:
         module.fail_json(**exc.to_result())
+    if p["report_path"]:
+        result["report_written"] = not module.check_mode
+        try:
+            if not module.check_mode:
+                write_report(p["report_path"], result)
+        except OSError as exc:
+            module.fail_json(msg=f"cannot write report_path {p['report_path']}: {exc}", **result)
     for warning in result["fact_warnings"]:
         module.warn(warning)
     module.exit_json(changed=False, **result)
