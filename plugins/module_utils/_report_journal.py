@@ -35,6 +35,8 @@ from ansible_collections.powervm.lpm.plugins.module_utils._data_check import Dat
 
 HEADER_KEYS = ("name", "source_system", "targets", "started", "manifest_path")
 EVENTS = ("start", "plan", "migration", "unmovable", "left", "postcheck", "end")
+# Events of the evacuation's execution journal (``_evac_journal``), which shares this framing.
+EXECUTION_EVENTS = ("run", "launch", "result", "interrupted")
 
 
 def fold(events: list[tuple[int, str, dict[str, Any]]], source: str = "") -> dict[str, Any]:
@@ -79,6 +81,10 @@ def parse_lines(text: str, source: str = "") -> list[tuple[int, str, dict[str, A
                 continue
             problems.append(f"line {number}: not JSON: {exc}")
             continue
+        if isinstance(item, Mapping) and item.get("event") in EXECUTION_EVENTS:
+            problems.append(f"line {number}: event {item['event']!r} belongs to an evacuation's execution journal, not to a report journal; "
+                            "give the record the evacuation returns instead")
+            break
         if not isinstance(item, Mapping) or item.get("event") not in EVENTS or not isinstance(item.get("data"), Mapping):
             problems.append(f"line {number}: expected {{\"event\": one of {', '.join(EVENTS)}, \"data\": {{...}}}}")
             continue

@@ -159,6 +159,16 @@ def test_journal_names_a_bad_line(tmp_path: Any) -> None:
     assert str(path) in str(info.value)
 
 
+def test_execution_journal_is_named_as_such(tmp_path: Any) -> None:
+    path = tmp_path / "journal.jsonl"
+    path.write_text('{"event": "run", "data": {"run": 1}}\n{"event": "launch", "data": {}}\n', encoding="utf-8")
+    with pytest.raises(DataError) as info:
+        read_record_file(str(path))
+    assert info.value.problems == [
+        "line 1: event 'run' belongs to an evacuation's execution journal, not to a report journal; give the record the evacuation returns instead"
+    ]
+
+
 def test_journal_writer_refuses_unknown_events(tmp_path: Any) -> None:
     with pytest.raises(ValueError, match="unknown journal event"):
         JournalWriter(str(tmp_path / "j")).write("progress", {})
