@@ -99,7 +99,8 @@ class Facts:
         return self.hmc_of[system]["name"]
 
     def partition_extras(self, system: str, lpar: str) -> PartitionExtras | None:
-        return self.extras["systems"].get(system, {}).get("partitions", {}).get(lpar)
+        extras = self.extras["systems"].get(system)
+        return extras["partitions"].get(lpar) if extras is not None else None
 
     def system_extras(self, system: str) -> SystemExtras | None:
         return self.extras["systems"].get(system)

@@ -185,10 +185,6 @@ def on_vios(system: str, vios: str, command: list[str]) -> str:
     return f"on VIOS {vios} (padmin): {shlex.join(command)}  -- or from the HMC: {shlex.join(viosvrcmd(system, vios, command))}"
 
 
-def hmc_cmd(argv: list[str]) -> str:
-    return shlex.join(argv)
-
-
 def chsyscfg_lpar(system: str, attributes: dict[str, RecordValue]) -> str:
     return shlex.join(["chsyscfg", "-r", "lpar", "-m", system, "-i", build_input_data(attributes)])
 

@@ -15,7 +15,7 @@ from ansible_collections.powervm.lpm.plugins.module_utils import _preflight_look
 from ansible_collections.powervm.lpm.plugins.module_utils._estate_model import PartitionFacts, SystemFacts
 from ansible_collections.powervm.lpm.plugins.module_utils._preflight_context import PairContext
 from ansible_collections.powervm.lpm.plugins.module_utils._preflight_registry import Hit, Outcome, Unknown, rule
-from ansible_collections.powervm.lpm.plugins.module_utils._preflight_storage import msp_candidates, view
+from ansible_collections.powervm.lpm.plugins.module_utils._preflight_storage import FcPath, ScsiPath, msp_candidates, view
 
 ACTIVE = ("active", "suspended")
 DEFAULT_MSP_LPM_OPS = 8  # vioslpm0 cfg_msp_lpm_ops default
@@ -40,7 +40,8 @@ def _involved(ctx: PairContext, side: str) -> list[PartitionFacts]:
     storage = view(ctx)
     if side == "source":
         system = ctx.src
-        for path in [*storage.scsi, *storage.fc]:
+        paths: list[ScsiPath | FcPath] = [*storage.scsi, *storage.fc]
+        for path in paths:
             if path.vios is not None:
                 out[path.vios["name"]] = path.vios
     else:

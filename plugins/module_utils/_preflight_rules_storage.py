@@ -16,7 +16,7 @@ from ansible_collections.powervm.lpm.plugins.module_utils import _preflight_look
 from ansible_collections.powervm.lpm.plugins.module_utils._estate_model import Disk, PartitionFacts
 from ansible_collections.powervm.lpm.plugins.module_utils._preflight_context import PairContext
 from ansible_collections.powervm.lpm.plugins.module_utils._preflight_registry import Hit, Outcome, Unknown, rule
-from ansible_collections.powervm.lpm.plugins.module_utils._preflight_storage import ScsiPath, view
+from ansible_collections.powervm.lpm.plugins.module_utils._preflight_storage import FcPath, ScsiPath, view
 
 RESERVE_GUIDE = "slides 8, 26; IBM: reserve policy attributes for partition mobility"
 NOT_EXTERNAL = {"lv": "a logical volume", "internal": "an internal disk", "file": "a file"}
@@ -213,7 +213,8 @@ def dual_vios(ctx: PairContext) -> Iterator[Outcome]:
 @rule("LPM-STG-009", "Each target VIOS has enough free virtual slots for the adapters it must create", guide="slides 19, 46")
 def vios_slots(ctx: PairContext) -> Iterator[Outcome]:
     storage = view(ctx)
-    needed = Counter(p.dest["name"] for p in [*storage.scsi, *storage.fc] if p.dest is not None)
+    paths: list[ScsiPath | FcPath] = [*storage.scsi, *storage.fc]
+    needed = Counter(p.dest["name"] for p in paths if p.dest is not None)
     for name, count in sorted(needed.items()):
         vios = ctx.dst["partitions"][name]
         extras = ctx.facts.partition_extras(ctx.dst["name"], name)

@@ -122,6 +122,8 @@ def concurrency(ctx: PairContext) -> Iterator[Outcome]:
 def queued(contexts: Sequence[PairContext]) -> Iterator[tuple[PairContext, Hit]]:
     counts = Counter((c.pair.target, c.kind) for c in contexts if c.kind is not None)
     for ctx in contexts:
+        if ctx.kind is None:
+            continue
         limits = ctx.dst["migration"]
         supported = limits["inactive_supported" if ctx.kind == "inactive" else "active_supported"]
         count = counts.get((ctx.pair.target, ctx.kind), 0)

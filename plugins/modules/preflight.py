@@ -249,6 +249,8 @@ report_written:
   type: bool
 """
 
+from typing import Any
+
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.powervm.lpm.plugins.module_utils._hmc_errors import HmcError
@@ -257,7 +259,7 @@ from ansible_collections.powervm.lpm.plugins.module_utils._preflight_facts impor
 from ansible_collections.powervm.lpm.plugins.module_utils._preflight_report import write_report
 from ansible_collections.powervm.lpm.plugins.module_utils._preflight_run import PreflightOptions, run
 
-OPTIONS = {
+OPTIONS: dict[str, dict[str, Any]] = {
     "lpars": {"type": "list", "elements": "str", "required": True},
     "target_system": {"type": "str"},
     "target_systems": {"type": "list", "elements": "str"},
