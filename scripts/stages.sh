@@ -7,10 +7,10 @@
 #
 # Stages that need the collection on an Ansible collections path use a fresh copy of the checkout in
 # build/ansible_collections/powervm/lpm: tracked files plus untracked files that git does not ignore,
-# without .venv, build, twin and tests/integration_twin (which imports the twin; it runs from the
-# checkout). ANSIBLE_COLLECTIONS_PATH=build then resolves powervm.lpm to it.
+# without .venv, build, twin, bench and tests/integration_twin (which import the twin; they run from
+# the checkout). ANSIBLE_COLLECTIONS_PATH=build then resolves powervm.lpm to it.
 
-ALL_STAGES=(twin units sanity integration lint galaxy molecule ee)
+ALL_STAGES=(twin units sanity integration lint galaxy molecule ee bench)
 QUICK_STAGES=(twin units)
 declare -A STAGE_TITLE=(
     [twin]="HMC twin unit tests (pytest twin/tests)"
@@ -21,6 +21,7 @@ declare -A STAGE_TITLE=(
     [galaxy]="build and install the collection tarball, render every plugin doc"
     [molecule]="molecule scenarios in extensions/molecule"
     [ee]="execution environment build context (pytest tests/ee: ansible-builder create)"
+    [bench]="benchmark, quick mode (python -m bench quick): invariants, never wall time"
 )
 
 COLLECTION=powervm.lpm
@@ -122,7 +123,7 @@ collection_files() {
         (cd -- "$REPO" && find . -mindepth 1 -name .git -prune -o \( -type f -o -type l \) -printf '%P\0')
     fi | while IFS= read -r -d '' path; do
         case $path in
-            .git/* | .venv/* | build/* | twin/* | tests/integration_twin/*) continue ;;
+            .git/* | .venv/* | build/* | twin/* | bench/* | tests/integration_twin/*) continue ;;
         esac
         # Deleted but still tracked files are listed by git; skip them.
         [[ -e $REPO/$path || -L $REPO/$path ]] && printf '%s\0' "$path"
@@ -329,4 +330,18 @@ stage_molecule() {
     done
     STAGE_DETAIL="${#scenarios[@]} scenarios${failed[*]:+, failed: ${failed[*]}}"
     ((${#failed[@]} == 0)) || STAGE_STATUS=fail
+}
+
+stage_bench() {
+    [[ -f $REPO/bench/__main__.py ]] || { skip "bench/ does not exist"; return; }
+    local log rc line
+    log=$(new_log bench)
+    logged "$log" in_dir "$REPO" python -m bench quick
+    rc=$?
+    # "12 invariants hold, 0 failed (95 s)"
+    line=$(plain "$log" | grep -E '^[0-9]+ invariants hold, [0-9]+ failed' | tail -n1)
+    STAGE_PASSED=$(count_of 'invariants hold' "$line")
+    STAGE_FAILED=$(count_of failed "$line")
+    STAGE_DETAIL="$STAGE_PASSED invariants hold, $STAGE_FAILED failed"
+    ((rc == 0)) || fail "$STAGE_DETAIL (python -m bench quick exited with $rc)"
 }

@@ -1,0 +1,142 @@
+"""The makespan set: every strategy's plan of every instance, executed on the twin, over the lower bound.
+
+Per instance: the fleet is generated, its estate facts are read by the collection's gathering code
+(in-process), the planner and the four baselines plan from the same facts, policy and physics, and
+each plan runs on a fresh twin of the fleet (bench.executor). The lower bound LB is the planner's
+``_plan_bound.lower_bound`` over every partition that can move (placement-independent terms only),
+cross-checked against bench.bound's simpler bound, which must never exceed it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+from ansible_collections.powervm.lpm.plugins.module_utils._plan_baselines import BASELINES, BaselineOptions, baseline
+from ansible_collections.powervm.lpm.plugins.module_utils._plan_bound import lower_bound
+from ansible_collections.powervm.lpm.plugins.module_utils._plan_build import PlanResult, Setting, plan, setting
+from ansible_collections.powervm.lpm.plugins.module_utils._plan_params import physics_from, policy_from
+from hmcsim.core import Core
+from hmcsim.estate import Estate
+
+from bench import instances
+from bench.bound import own_bound
+from bench.executor import Execution, execute
+from bench.inprocess import gather_facts, physics_params
+
+STRATEGIES = ("ours", *BASELINES)
+
+
+def _instance_bound(s: Setting) -> dict[str, Any]:
+    """LB (lpm-model.md §2.6) over every movable partition, and a tighter bound under the same model.
+
+    The tighter one adds, to the byte terms, the fixed phase before any byte moves and the clean-up
+    after the last one, and takes each disruption group's migrations one after another.
+    """
+    moving = [(p, s.options[p.name][0]) for p in s.movable]
+    bound = lower_bound(moving, s.source, s.targets, s.options, s.physics, s.policy)
+    chains = [sum(s.estimates[m].solo_s for m in g.members if m in s.estimates) for g in s.policy.disruption_groups]
+    edges = s.physics.pre_copy_fixed_s + s.physics.t_cleanup_s if any(p.kind != "inactive" for p in s.movable) else 0.0
+    tight = max([bound.model_tight, bound.dst_min + edges, *chains])
+    terms = bound.as_dict()  # already rounded
+    return {"seconds": bound.value, "tight_seconds": tight, "bottleneck": bound.bottleneck()["term"], "terms": terms}
+
+
+def _moved_bound(s: Setting, ex: Execution) -> float:
+    """LB (§2.6) over the partitions a plan moved, whatever their targets."""
+    parts = {p.name: p for p in s.movable}
+    moving = [(parts[r.lpar], r.target) for r in ex.runs if r.status == "complete" and r.lpar in parts]
+    return lower_bound(moving, s.source, s.targets, s.options, s.physics, s.policy).value if moving else 0.0
+
+
+def _record(s: Setting, result: PlanResult, ex: Execution, lb: float, plan_seconds: float) -> dict[str, Any]:
+    moved = sum(1 for r in ex.runs if r.status == "complete")
+    movable = len(s.movable)
+    lb_moved = lb if moved == movable else _moved_bound(s, ex)
+    return {
+        "predicted_s": round(result.eta_s, 3),
+        "makespan_s": round(ex.makespan, 3),
+        "ratio": ex.makespan / lb if lb > 0 else None,
+        "ratio_moved": ex.makespan / lb_moved if lb_moved > 0 else None,
+        "planned": len(result.migrations),
+        "moved": moved,
+        "complete": moved == movable,
+        "valid": ex.valid,
+        "problems": ex.problems[:5],
+        "commands": ex.commands,
+        "migrlpar": ex.migrlpar,
+        "cap_waits": ex.cap_waits,
+        "model_error_s": round(ex.model_error(), 3),
+        "plan_seconds": round(plan_seconds, 4),
+    }
+
+
+def run_instance(inst: instances.Instance) -> dict[str, Any]:
+    """Plan and execute every strategy on one instance."""
+    started = time.perf_counter()
+    generated = instances.generate(inst)
+    scenario = generated.scenario
+    source = instances.source_of(scenario)
+    facts = gather_facts(Core(Estate(scenario, manual_clock=True)), scenario.hmcs[0].name).estate
+    groups = instances.disruption_groups(inst, scenario)
+    s = setting(facts, source, None, policy_from({"disruption_groups": groups}), physics_from(physics_params(scenario)))
+    lb = _instance_bound(s)
+    own = own_bound(scenario, source, [p.name for p in s.movable])
+    systems = [s.source, *s.targets.values()]
+    members = [g["members"] for g in groups]
+    planners: dict[str, tuple[Callable[[], PlanResult], bool]] = {"ours": (partial(plan, s), True)}
+    for name in BASELINES:
+        planners[name] = (partial(baseline, name, s, BaselineOptions(seed=inst.seed)), False)
+    strategies = {}
+    for name, (make, named) in planners.items():
+        t = time.perf_counter()
+        result = make()
+        plan_seconds = time.perf_counter() - t
+        ex = execute(instances.generate(inst).scenario, result.migrations, systems, name_msps=named, groups=members)
+        strategies[name] = _record(s, result, ex, lb["seconds"], plan_seconds)
+    unmovable: dict[str, int] = {}
+    for u in s.unmovable:
+        if u.reason != "vios":
+            unmovable[u.reason] = unmovable.get(u.reason, 0) + 1
+    out = {
+        "instance": inst.as_dict(),
+        "source": source,
+        "partitions": len([p for p in s.parts if p.name not in {u.lpar for u in s.unmovable if u.reason == "vios"}]),
+        "movable": len(s.movable),
+        "unmovable": unmovable,
+        "groups": groups,
+        "lb": lb,
+        "lb_tight_s": lb["tight_seconds"],
+        "own_lb_s": round(own.value, 3),
+        "strategies": strategies,
+        "seconds": round(time.perf_counter() - started, 3),
+    }
+    out["comparison"] = compare(out)
+    return out
+
+
+def compare(record: dict[str, Any]) -> dict[str, Any]:
+    """Ours against the best baseline that moved every movable partition validly."""
+    ours = record["strategies"]["ours"]
+    usable = {n: r for n, r in record["strategies"].items() if n != "ours" and r["complete"] and r["valid"]}
+    if not usable:
+        return {"best_baseline": None, "ours_over_best": None, "saving": None}
+    best = min(usable, key=lambda n: usable[n]["makespan_s"])
+    ratio = ours["makespan_s"] / usable[best]["makespan_s"] if usable[best]["makespan_s"] > 0 else None
+    return {"best_baseline": best, "ours_over_best": ratio, "saving": None if ratio is None else 1.0 - ratio}
+
+
+def run_set(count: int, progress: Callable[[str], None] = lambda _line: None) -> list[dict[str, Any]]:
+    """The first ``count`` instances of the set."""
+    records = []
+    for index in range(count):
+        record = run_instance(instances.draw(index))
+        records.append(record)
+        ours = record["strategies"]["ours"]
+        cmp_ = record["comparison"]
+        best = f"{cmp_['best_baseline']} x{cmp_['ours_over_best']:.3f}" if cmp_["best_baseline"] else "no complete baseline"
+        progress(f"instance {index:3d}: {record['movable']:2d} movable, {record['instance']['targets']} targets, "
+                 f"ours/LB {ours['ratio']:.3f}, vs {best} ({record['seconds']:.1f} s)")  # fmt: skip
+    return records
