@@ -110,7 +110,7 @@ def test_without_hmc_validation_only_the_rules_speak(twin_factory, run_playbook)
 
 def test_playbook_and_role_report_and_summary(twin, run_playbook, tmp_path, capsys):
     report = tmp_path / "ready.json"
-    rc, _ = run_playbook(PLAYBOOK, playbook_vars(twin, report))
+    rc, _results = run_playbook(PLAYBOOK, playbook_vars(twin, report))
     out = capsys.readouterr().out
     assert rc == 0, out
     data = json.loads(report.read_text(encoding="utf-8"))
@@ -122,7 +122,7 @@ def test_playbook_and_role_report_and_summary(twin, run_playbook, tmp_path, caps
 def test_role_fails_when_not_ready_after_printing_and_writing(twin_factory, run_playbook, tmp_path, capsys):
     lab = twin_factory(mutate=target_reserve)
     report = tmp_path / "not-ready.json"
-    rc, _ = run_playbook(PLAYBOOK, playbook_vars(lab, report), twin=lab)
+    rc, _results = run_playbook(PLAYBOOK, playbook_vars(lab, report), twin=lab)
     out = capsys.readouterr().out
     assert rc != 0, out
     assert f"b750nl2 -> {P740} [active]: NOT READY" in out
@@ -131,7 +131,7 @@ def test_role_fails_when_not_ready_after_printing_and_writing(twin_factory, run_
     data = json.loads(report.read_text(encoding="utf-8"))
     assert data["ready"] is False and data["fixes"][0]["rule"] == "LPM-STG-003"
 
-    rc, _ = run_playbook(PLAYBOOK, playbook_vars(lab, report, preflight_fail_on_not_ready=False), twin=lab)
+    rc, _results = run_playbook(PLAYBOOK, playbook_vars(lab, report, preflight_fail_on_not_ready=False), twin=lab)
     assert rc == 0
 
 
