@@ -295,6 +295,10 @@ def main() -> None:
                 result = run(client, options, estates)
     except HmcError as exc:
         module.fail_json(**exc.to_result())
+    except (KeyError, TypeError) as exc:
+        if p["estate"] is None:
+            raise
+        module.fail_json(msg=f"the estate does not have the shape powervm.lpm.estate_info returns ({type(exc).__name__}: {exc})")
     if p["report_path"]:
         result["report_written"] = not module.check_mode
         try:

@@ -92,3 +92,12 @@ def test_parallel_sets_the_channels(monkeypatch, capsys):
         preflight.main()
     assert json.loads(capsys.readouterr().out)["ready"] is True
     assert seen == {"max_channels": 3}
+
+
+def test_an_estate_of_another_shape_is_refused(monkeypatch, capsys):
+    facts = healthy_facts()
+    systems = {name: {k: v for k, v in system.items() if k != "lmb_mb"} for name, system in facts.systems.items()}
+    estate = {"schema_version": 1, "hmc": facts.hmc_of[P750], "systems": systems, "warnings": []}
+    result, _clients = run_module(monkeypatch, capsys, target_system=P740, estate=estate, hmc_validation=False)
+    assert result["failed"] is True
+    assert result["msg"] == "the estate does not have the shape powervm.lpm.estate_info returns (KeyError: 'lmb_mb')"
