@@ -69,7 +69,8 @@ def water_fill(flows: Mapping[K, tuple[float, Iterable[L]]], capacity: Mapping[L
     cap = {f: max(0.0, float(c)) for f, (c, _) in flows.items()}
     rate = {f: 0.0 for f in flows}
     left = {l: max(0.0, float(c)) for l, c in capacity.items()}
-    active = {f for f in flows if cap[f] > 0 and all(left.get(l, 0.0) > 0 for l in links[f])}
+    # lists in the callers' order (not sets), so the arithmetic is the same on every run
+    active = [f for f in flows if cap[f] > 0 and all(left.get(l, 0.0) > 0 for l in links[f])]
     while active:
         users: dict[L, int] = {}
         for f in active:
@@ -84,8 +85,8 @@ def water_fill(flows: Mapping[K, tuple[float, Iterable[L]]], capacity: Mapping[L
         for l, n in users.items():
             left[l] -= step * n
         full = {l for l, v in left.items() if v <= 1e-9 * max(1.0, capacity[l])}
-        active = {f for f in active
-                  if cap[f] - rate[f] > 1e-9 * max(1.0, cap[f]) and not full.intersection(links[f])}
+        active = [f for f in active
+                  if cap[f] - rate[f] > 1e-9 * max(1.0, cap[f]) and not full.intersection(links[f])]
     return rate
 
 
