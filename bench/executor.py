@@ -31,7 +31,7 @@ from hmcsim.estate import Estate
 from hmcsim.model import Scenario
 
 EPS_S = 1e-6
-MAX_STEPS = 2_000_000
+MAX_STEPS = 500_000
 
 
 @dataclass
@@ -204,8 +204,9 @@ class _Executor:
         upcoming = self.engine.next_event_time()
         if upcoming is not None:
             times.append(upcoming)
-        if self.plan and self._ready(self.plan[0]) and not self.plan[0]["start_after"]:
-            times.append(self.t0 + self.plan[0]["start_s"])
+        head = self.plan[0] if self.plan else None
+        if head is not None and self._ready(head) and not head["start_after"] and self.now() + EPS_S < head["start_s"]:
+            times.append(self.t0 + head["start_s"])  # its time is still to come (else it waits for a cap: an event)
         return max(min(times), self.estate.clock.now()) if times else None
 
     def run(self) -> None:

@@ -334,14 +334,19 @@ stage_molecule() {
 
 stage_bench() {
     [[ -f $REPO/bench/__main__.py ]] || { skip "bench/ does not exist"; return; }
-    local log rc line
+    local log rc tests_rc line passed failed
     log=$(new_log bench)
+    # The harness's own tests, then quick mode; both count.
+    logged "$log" in_dir "$REPO" python -m pytest -q -p no:cacheprovider bench/tests
+    tests_rc=$?
+    pytest_counts "$log"
+    passed=$STAGE_PASSED failed=$STAGE_FAILED
     logged "$log" in_dir "$REPO" python -m bench quick
     rc=$?
     # "12 invariants hold, 0 failed (95 s)"
     line=$(plain "$log" | grep -E '^[0-9]+ invariants hold, [0-9]+ failed' | tail -n1)
-    STAGE_PASSED=$(count_of 'invariants hold' "$line")
-    STAGE_FAILED=$(count_of failed "$line")
-    STAGE_DETAIL="$STAGE_PASSED invariants hold, $STAGE_FAILED failed"
-    ((rc == 0)) || fail "$STAGE_DETAIL (python -m bench quick exited with $rc)"
+    STAGE_PASSED=$((passed + $(count_of 'invariants hold' "$line")))
+    STAGE_FAILED=$((failed + $(count_of failed "$line")))
+    STAGE_DETAIL="$passed tests passed, $failed failed; $(count_of 'invariants hold' "$line") invariants hold, $(count_of failed "$line") failed"
+    ((rc == 0 && tests_rc == 0)) || fail "$STAGE_DETAIL"
 }
