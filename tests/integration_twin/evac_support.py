@@ -39,6 +39,17 @@ def scenario_of(twin: Twin) -> Any:
     return load(twin.scenario)
 
 
+def fleet(seed: int, targets: int, lpars: int, **options: Any) -> tuple[dict[str, Any], str]:
+    """A generated estate: one source system holding every client partition, ``targets`` empty systems of its group."""
+    from hmcsim.generator import generate  # pylint: disable=import-outside-toplevel
+    from hmcsim.scenario import to_dict  # pylint: disable=import-outside-toplevel
+
+    options.setdefault("memory_range_gb", (4, 64))
+    scenario = generate(seed=seed, systems=targets + 1, lpars=lpars, target_share=targets / (targets + 1), **options)
+    (source,) = [s.name for s in scenario.systems if any(lp.vios is None for lp in s.lpars)]
+    return to_dict(scenario), source
+
+
 def scenario_physics(scenario: Any) -> dict[str, Any]:
     """The planner's physics of a twin scenario: timings, link tables, MSP link speeds and workloads."""
     p = scenario.physics

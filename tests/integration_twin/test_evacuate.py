@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from evac_support import P740, P750, SEED_MOVABLE, Evacuation, layouts, lpar_of, migrations_sent, placement, report_json
+from evac_support import P740, P750, SEED_MOVABLE, Evacuation, fleet, layouts, lpar_of, migrations_sent, placement, report_json
 
 PERF_FILE_ENV = "LPM_EVACUATION_PERF"
 
@@ -97,17 +97,7 @@ def test_seed_lab_is_emptied_and_a_rerun_does_nothing(twin_factory, evacuation):
 
 
 FLEETS = [(11, 2, 18), (12, 3, 24), (13, 4, 30)]  # (seed, targets, client partitions)
-FLEET_SPEED = 300
-
-
-def fleet(seed: int, targets: int, lpars: int) -> tuple[dict[str, Any], str]:
-    """A generated estate: one source system holding every client partition, ``targets`` empty systems of its group."""
-    from hmcsim.generator import generate  # pylint: disable=import-outside-toplevel
-    from hmcsim.scenario import to_dict  # pylint: disable=import-outside-toplevel
-
-    scenario = generate(seed=seed, systems=targets + 1, lpars=lpars, target_share=targets / (targets + 1), memory_range_gb=(4, 64))
-    (source,) = [s.name for s in scenario.systems if any(lp.vios is None for lp in s.lpars)]
-    return to_dict(scenario), source
+FLEET_SPEED = float(os.environ.get("LPM_EVACUATION_SPEED", "300"))
 
 
 @pytest.mark.parametrize(("seed", "targets", "lpars"), FLEETS)
