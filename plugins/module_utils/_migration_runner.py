@@ -15,6 +15,8 @@ Rules that keep the HMC safe:
 - ``migrlpar -o m`` is sent at most once per partition. A migration already in progress at the start
   is attached to (followed by polling), never issued again. If the channel or the connection drops
   while ``-o m`` runs, the migration is followed by polling; the client reconnects for the reads.
+  When the HMC refuses ``-o m`` with HSCLA245 (someone else started the migration after the survey),
+  that migration is followed too, and the result says it was started by someone else.
 - A failed migration that left the partition needing recovery is recovered with ``migrlpar -o r``
   when ``recover_on_failure`` is set; otherwise the result says it needs recovery.
 - One partition failing does not stop the others; with ``stop_on_failure`` the migrations not yet
@@ -47,7 +49,14 @@ from ansible_collections.powervm.lpm.plugins.module_utils._migration_result impo
 from ansible_collections.powervm.lpm.plugins.module_utils._migration_state import read_migrations
 
 
+# migrlpar -o m refused because the partition is already migrating.
+ALREADY_MIGRATING = "HSCLA245"
 NEEDS_RECOVERY_HINT = "Recover the partition first: run the lpar_migration module with state=recovered (migrlpar -o r)."
+# For a migration that failed after it started with an HSCL code no remediation is known for.
+RECOVERED_HINT = (
+    "The migration failed after it started and the partition was recovered on its source. Check the mover service "
+    "partitions and the network between them (the HMC's 'lssvcevents -t console' names the cause), then run again."
+)
 
 
 @dataclass
@@ -254,26 +263,40 @@ class MigrationRunner:
         result.migration_state = state
 
     def _after_failure(self, flight: _Flight) -> None:
-        """After ``-o m`` failed: recover if it left a failed migration; attach if one is in progress."""
+        """After ``-o m`` failed: recover if it left a failed migration; attach if one is in progress.
+
+        HSCLA245 (already migrating) means someone else started the migration after the survey: it is
+        followed even when it has already ended by the time the state is read.
+        """
         job, result = flight.job, flight.result
+        refused_as_migrating = result.hscl_code == ALREADY_MIGRATING
         try:
             record = read_migrations(self.client, job.source).get(job.lpar)
         except HmcError as exc:
-            result.message += f" (the migration state could not be read afterwards: {exc.message})"
-            return
-        if record is None:
-            return
-        _apply_record(result, record)
-        if record.in_progress and record.dest_sys_name in ("", job.target):
-            # Someone else started the same migration since the survey: follow it instead.
-            result.attached = True
-            failure = result.message
-            self._follow(flight, after=self.poller.generation(job.source))
-            if result.failed:
-                result.message = f"{failure}; {result.message}"
-            return
-        if record.failed:
+            if not refused_as_migrating:
+                result.message += f" (the migration state could not be read afterwards: {exc.message})"
+                return
+            record = None
+        if record is not None:
+            _apply_record(result, record)
+        elsewhere = record is not None and record.in_progress and record.dest_sys_name not in ("", job.target)
+        if not elsewhere and (refused_as_migrating or (record is not None and record.in_progress)):
+            self._follow_other(flight)
+        elif record is not None and record.failed:
             self._recover(flight)
+
+    def _follow_other(self, flight: _Flight) -> None:
+        """Follow a migration of the partition that someone else started since the survey."""
+        job, result = flight.job, flight.result
+        refusal = result.message
+        result.attached = True
+        self._follow(flight, after=self.poller.generation(job.source))
+        if result.failed:
+            result.message = f"{refusal}; {job.lpar} was already migrating by someone else, and that migration: {result.message}"
+            return
+        result.hscl_code = result.hint = None
+        result.message = (f"{job.lpar} was already migrating by someone else (the HMC refused this run's migrlpar -o m: {refusal}); "
+                          f"this run followed that migration until the partition left {job.source}")
 
     def _recover(self, flight: _Flight) -> None:
         job, result = flight.job, flight.result
@@ -286,14 +309,17 @@ class MigrationRunner:
             answer = self.client.run(job.recover_argv, read_only=False, check=False)
         except HmcError as exc:
             result.recovery_message = f"{command} could not run: {exc.message}"
+            result.hint = result.hint or NEEDS_RECOVERY_HINT
             return
         if answer.rc == 0:
             result.recovered = True
             result.recovery_message = f"recovered with {command}"
             result.migration_state = NOT_MIGRATING
+            result.hint = result.hint or RECOVERED_HINT
         else:
             output = (answer.stdout + answer.stderr).strip()
             result.recovery_message = f"{command} failed with rc={answer.rc}: {output}"
+            result.hint = result.hint or NEEDS_RECOVERY_HINT
 
     # ----- after the run -----
     def _final_read(self, migrated: Sequence[MigrationResult]) -> None:
