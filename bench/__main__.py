@@ -9,6 +9,7 @@ Results go to bench/results/tmp/ (quick) or bench/results/ (full) unless --out i
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -28,10 +29,15 @@ def _say(line: str) -> None:
     print(line, flush=True)
 
 
+def _load() -> list[float]:
+    """The machine's load averages (1, 5, 15 min): wall times mean little when others use the cores."""
+    return [round(x, 2) for x in os.getloadavg()]
+
+
 def run(mode: str, sections: tuple[str, ...], instances: int | None, command: str) -> dict[str, Any]:
     cfg = MODES[mode]
     started = time.perf_counter()
-    data: dict[str, Any] = {"mode": mode, "command": command}
+    data: dict[str, Any] = {"mode": mode, "command": command, "cpus": os.cpu_count(), "load": {"start": _load()}}
     found: list[dict[str, Any]] = []
     if "makespan" in sections:
         count = instances if instances is not None else cfg["instances"]
@@ -60,6 +66,7 @@ def run(mode: str, sections: tuple[str, ...], instances: int | None, command: st
             _say("== scale: controller during a 200-partition evacuation")
             data["scale"]["controller"] = [scale.controller_run(200, trace=False), scale.controller_run(200, trace=True)]
         found += checks.scale_checks(data["scale"])
+    data["load"]["end"] = _load()
     data["checks"] = found
     data["targets"] = checks.targets(data)
     data["seconds"] = round(time.perf_counter() - started, 1)

@@ -93,7 +93,7 @@ def _record(s: Setting, result: PlanResult, ex: Execution, lb: float, plan_secon
         "commands": ex.commands,
         "migrlpar": ex.migrlpar,
         "cap_waits": ex.cap_waits,
-        "model_error_s": round(ex.model_error(), 3),
+        "prediction_error": ex.makespan / result.eta_s - 1.0 if result.eta_s > 0 else 0.0,  # twin over the plan's own prediction
         "plan_seconds": round(plan_seconds, 4),
     }
 
@@ -110,7 +110,7 @@ def run_instance(inst: instances.Instance) -> dict[str, Any]:
     lb = _instance_bound(s)
     own = own_bound(scenario, source, [p.name for p in s.movable])
     systems = [s.source, *s.targets.values()]
-    members = [g["members"] for g in groups]
+    members = {g["name"]: g["members"] for g in groups}
     planners: dict[str, tuple[Callable[[], PlanResult], bool]] = {"ours": (partial(plan, s), True)}
     for name in BASELINES:
         planners[name] = (partial(baseline, name, s, BaselineOptions(seed=inst.seed)), False)

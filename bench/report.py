@@ -31,7 +31,7 @@ def makespan_summary(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
             "invalid": sum(1 for r in records if not r["strategies"][name]["valid"]),
             "ratio": {k: _r(v, 4) for k, v in summary(ratios).items()},
             "ratio_tight": {k: _r(v, 4) for k, v in summary(tight).items()},
-            "model_error_max_s": max((r["strategies"][name]["model_error_s"] for r in records), default=0.0),
+            "prediction_error_max": _r(max((abs(r["strategies"][name]["prediction_error"]) for r in records), default=0.0), 5),
         }
     compared = [r for r in records if r["comparison"]["ours_over_best"] is not None]
     multi = [r for r in compared if r["instance"]["targets"] >= 2]
@@ -92,7 +92,14 @@ def _fmt(value: Any, digits: int = 3) -> str:
 
 
 def markdown(data: dict[str, Any]) -> str:
-    lines = [f"# Benchmark results ({data['mode']})", "", f"Command: `{data['command']}`; {data['seconds']:.0f} s on this machine.", ""]
+    load = data.get("load", {})
+    lines = [
+        f"# Benchmark results ({data['mode']})",
+        "",
+        f"Command: `{data['command']}`; {data['seconds']:.0f} s on this machine ({data.get('cpus')} CPUs; load average at the start "
+        f"{load.get('start')}, at the end {load.get('end')}: wall times grow with the load, the ratios and counts do not).",
+        "",
+    ]
     if "makespan" in data:
         lines += _makespan_md(data["makespan"]["summary"])
     if "economy" in data:
@@ -119,13 +126,13 @@ def _makespan_md(s: dict[str, Any]) -> list[str]:
         "LB tight adds what no schedule avoids under the model: the fixed phase before the first byte and the clean-up "
         "after the last, each disruption group's migrations in a row, and whole migrations per concurrency lane.",
         "",
-        "| strategy | complete | invalid | median | p75 | p95 | max | vs LB tight: median | p95 | max | largest model error (s) |",
+        "| strategy | complete | invalid | median | p75 | p95 | max | vs LB tight: median | p95 | max | twin vs prediction, largest |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, p in s["per_strategy"].items():
         r, t = p["ratio"], p["ratio_tight"]
         cells = [name, p["complete"], p["invalid"], *(_fmt(r[k]) for k in ("median", "p75", "p95", "max")), *(_fmt(t[k]) for k in ("median", "p95", "max"))]
-        lines.append("| " + " | ".join(str(c) for c in cells) + f" | {_fmt(p['model_error_max_s'], 1)} |")
+        lines.append("| " + " | ".join(str(c) for c in cells) + f" | {p['prediction_error_max']:.2%} |")
     v = s["vs_best_baseline"]
     sav = v["saving"]
     lines += [

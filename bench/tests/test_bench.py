@@ -6,19 +6,18 @@ import dataclasses
 from typing import Any
 
 import pytest
-
-import bench  # noqa: F401  (the collection and the twin become importable)
 from ansible_collections.powervm.lpm.plugins.module_utils._plan_build import Setting, plan, setting
 from ansible_collections.powervm.lpm.plugins.module_utils._plan_params import physics_from, policy_from
+from hmcsim.core import Core
+from hmcsim.estate import Estate
+
 from bench import checks, instances
 from bench.bound import own_bound
-from bench.executor import execute
+from bench.executor import Run, execute, problems_of
 from bench.inprocess import gather_facts, physics_params
 from bench.makespan import _lanes, compare
 from bench.stats import quantile, summary
 from bench.svg import Group, Line, box_strip
-from hmcsim.core import Core
-from hmcsim.estate import Estate
 
 INSTANCE = 9  # 5 movable partitions, 3 targets, 1 GbE, two MSP pairs
 
@@ -49,24 +48,40 @@ def test_our_plan_runs_on_the_twin_as_predicted(small: tuple[instances.Instance,
     assert ex.cap_waits == 0
 
 
-def test_a_plan_that_breaks_a_disruption_group_is_caught(small: tuple[instances.Instance, Setting]) -> None:
+def test_the_executor_keeps_disruption_groups_apart(small: tuple[instances.Instance, Setting]) -> None:
     inst, s = small
     entries: list[dict[str, Any]] = [dict(m, start_after=[], start_s=0.0) for m in plan(s).migrations]  # everything at once
     members = [entries[0]["lpar"], entries[1]["lpar"]]
-    ex = execute(instances.generate(inst).scenario, entries, [s.source, *s.targets.values()], name_msps=True, groups=[members])
-    assert any(p.startswith("disruption group") for p in ex.problems)
+    ex = execute(instances.generate(inst).scenario, entries, [s.source, *s.targets.values()], name_msps=True, groups={"g": members})
+    assert ex.valid, ex.problems
+    first, second = sorted((r for r in ex.runs if r.lpar in members), key=lambda r: r.start)
+    assert first.end is not None and second.start >= first.end - 1e-6
+    assert ex.cap_waits > 0
 
 
-def test_the_executor_waits_for_caps_the_plan_did_not_foresee(small: tuple[instances.Instance, Setting]) -> None:
+def test_the_executor_waits_for_the_systems_caps(small: tuple[instances.Instance, Setting]) -> None:
     inst, s = small
-    source = dataclasses.replace(s.source, active_cap=1)
+    scenario = instances.generate(inst).scenario
+    scenario.systems[0].active_migrations_supported = 1  # the HMC allows one at a time on the source
     result = plan(s)
-    ex = execute(instances.generate(inst).scenario, result.migrations, [source, *s.targets.values()], name_msps=True)
+    ex = execute(scenario, result.migrations, [dataclasses.replace(s.source, active_cap=1), *s.targets.values()], name_msps=True)
     assert ex.valid, ex.problems
     assert ex.cap_waits > 0
     assert ex.makespan > result.eta_s  # one at a time is slower than planned
-    starts = sorted((r.start, r.end or 0.0) for r in ex.runs if r.kind != "inactive")
-    assert all(b[0] >= a[1] - 1e-6 for a, b in zip(starts, starts[1:], strict=False))
+    spans = sorted((r.start, r.end or 0.0) for r in ex.runs if r.kind != "inactive")
+    assert all(b[0] >= a[1] - 1e-6 for a, b in zip(spans, spans[1:], strict=False))
+
+
+def test_the_checks_catch_a_broken_group_a_broken_cap_and_a_second_migrlpar(small: tuple[instances.Instance, Setting]) -> None:
+    _inst, s = small
+    target = next(iter(s.targets))
+    runs = [Run("a", target, "active", 0, 100, 0.0, 100.0, status="complete"), Run("b", target, "active", 0, 100, 50.0, 150.0, status="complete")]
+    tight = [dataclasses.replace(s.source, active_cap=1), *s.targets.values()]
+    found = problems_of(runs, source=s.source.name, located=lambda _lpar, _target: True, systems=tight, groups=[["a", "b"]], log_migrlpar=3)
+    assert any(p.startswith("disruption group: b started at 50.0 s") for p in found)
+    assert any("2 active migrations at once, cap 1" in p for p in found)
+    assert any(p.startswith("3 migrlpar -o m in the command log for 2") for p in found)
+    assert problems_of(runs[:1], source=s.source.name, located=lambda _lpar, _target: True, systems=tight, groups=[["a", "b"]], log_migrlpar=1) == []
 
 
 def test_the_simple_bound_is_below_the_planners(small: tuple[instances.Instance, Setting]) -> None:
