@@ -29,7 +29,7 @@ from hmcsim.estate import Estate
 from hmcsim.generator import generate_with_report
 from hmcsim.model import Scenario
 
-from bench.inprocess import gather_facts, physics_params
+from bench.inprocess import CoreClient, physics_params
 from bench.naive import Move, naive_evacuation
 from bench.served import ServedTwin, connections
 
@@ -116,7 +116,9 @@ def naive(lpars: int) -> dict[str, Any]:
     """The naive loop on the same fleet, to the PowerVC-style baseline's targets, in its order."""
     scenario = fleet(lpars)
     source = scenario.systems[0].name
-    facts = gather_facts(Core(Estate(scenario, manual_clock=True)), scenario.hmcs[0].name).estate
+    # The targets only need memory and processors: no VIOS details (the fleet has no misconfiguration).
+    client = CoreClient(Core(Estate(scenario, manual_clock=True)), scenario.hmcs[0].name, "bench-naive-facts")
+    facts = gather(client, GatherOptions(host=scenario.hmcs[0].name, vios_details=False)).estate
     s = _setting(scenario, facts)
     moves = [Move(m["lpar"], m["lpar_id"], m["target_system"]) for m in baseline("powervc", s).migrations]
     return {"lpars": lpars, **naive_evacuation(fleet(lpars), source, moves, interval=POLL_S)}

@@ -65,7 +65,7 @@ def _instance_bound(s: Setting) -> dict[str, Any]:
         "tight_seconds": tight,
         "bottleneck": bound.bottleneck()["term"],
         "tight_term": max(terms, key=lambda k: terms[k]),
-        "terms": bound.as_dict(),
+        "terms": {k: v for k, v in bound.as_dict().items() if k in ("lb_src", "lb_dst_min", "lb_long", "lb_slot")},
     }
 
 
@@ -85,12 +85,10 @@ def _record(s: Setting, result: PlanResult, ex: Execution, lb: float, plan_secon
         "makespan_s": round(ex.makespan, 3),
         "ratio": ex.makespan / lb if lb > 0 else None,
         "ratio_moved": ex.makespan / lb_moved if lb_moved > 0 else None,
-        "planned": len(result.migrations),
         "moved": moved,
         "complete": moved == movable,
         "valid": ex.valid,
         "problems": ex.problems[:5],
-        "commands": ex.commands,
         "migrlpar": ex.migrlpar,
         "cap_waits": ex.cap_waits,
         "prediction_error": ex.makespan / result.eta_s - 1.0 if result.eta_s > 0 else 0.0,  # twin over the plan's own prediction
@@ -131,7 +129,7 @@ def run_instance(inst: instances.Instance) -> dict[str, Any]:
         "partitions": len([p for p in s.parts if p.name not in {u.lpar for u in s.unmovable if u.reason == "vios"}]),
         "movable": len(s.movable),
         "unmovable": unmovable,
-        "groups": groups,
+        "groups": [len(g["members"]) for g in groups],  # sizes
         "lb": lb,
         "lb_tight_s": lb["tight_seconds"],
         "own_lb_s": round(own.value, 3),

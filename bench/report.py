@@ -186,7 +186,7 @@ def _scale_md(sc: dict[str, Any]) -> list[str]:
         lines.append("")
     if "planner" in sc:
         p = sc["planner"]
-        lines += [f"Planner, {p['lpars']} partitions x {p['targets']} targets: best {p['best_s']} s of {p['wall_s']}; deterministic: "
+        lines += [f"Planner, {p['lpars']} partitions x {p['targets']} targets: best {p['best_s']} s wall of {p['wall_s']} ({p['best_cpu_s']} s CPU); deterministic: "
                   f"{p['deterministic']}; independent of dict order: {p['order_independent']}.", ""]  # fmt: skip
     for c in sc.get("controller", []):
         peak = f", traced allocation peak {c['traced_peak_mb']} MB" if "traced_peak_mb" in c else ""
@@ -195,12 +195,23 @@ def _scale_md(sc: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _rounded(value: Any) -> Any:
+    """``value`` with every float rounded to 4 decimals (the JSON stays small enough to commit)."""
+    if isinstance(value, float):
+        return round(value, 4)
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_rounded(v) for v in value]
+    return value
+
+
 def write(data: dict[str, Any], out: Path) -> list[Path]:
     """Write ``<mode>.json``, ``<mode>.md`` and, with a makespan set, ``<mode>-makespan.svg`` into ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     mode = data["mode"]
     paths = [out / f"{mode}.json", out / f"{mode}.md"]
-    paths[0].write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    paths[0].write_text(json.dumps(_rounded(data), sort_keys=True, separators=(",", ":")) + "\n", encoding="utf-8")
     paths[1].write_text(markdown(data), encoding="utf-8")
     if "makespan" in data:
         svg = out / f"{mode}-makespan.svg"
