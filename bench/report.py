@@ -186,8 +186,11 @@ def _scale_md(sc: dict[str, Any]) -> list[str]:
         lines.append("")
     if "planner" in sc:
         p = sc["planner"]
-        lines += [f"Planner, {p['lpars']} partitions x {p['targets']} targets: best {p['best_s']} s wall of {p['wall_s']} ({p['best_cpu_s']} s CPU); deterministic: "
-                  f"{p['deterministic']}; independent of dict order: {p['order_independent']}.", ""]  # fmt: skip
+        lines += [
+            f"Planner, {p['lpars']} partitions x {p['targets']} targets: best {p['best_s']} s wall of {p['wall_s']}, {p['best_cpu_s']} s CPU; "
+            f"deterministic: {p['deterministic']}; independent of dict order: {p['order_independent']}.",
+            "",
+        ]
     for c in sc.get("controller", []):
         peak = f", traced allocation peak {c['traced_peak_mb']} MB" if "traced_peak_mb" in c else ""
         lines += [f"Controller during a {c['lpars']}-partition evacuation over SSH (tracemalloc {'on' if c['tracemalloc'] else 'off'}): "
