@@ -132,7 +132,8 @@ class JournalState:
 
     def tried(self, lpar: str) -> list[tuple[str, str, str]]:
         """(target, source MSP, destination MSP) of every migration sent for this partition."""
-        return [(str(x.get("target") or ""), str(x.get("source_msp") or ""), str(x.get("dest_msp") or "")) for x in self.launches.get(lpar, ()) if not x.get("attach")]
+        sent = [x for x in self.launches.get(lpar, ()) if not x.get("attach")]
+        return [(str(x.get("target") or ""), str(x.get("source_msp") or ""), str(x.get("dest_msp") or "")) for x in sent]
 
 
 def fold(events: list[tuple[str, dict[str, Any]]]) -> JournalState:

@@ -141,7 +141,8 @@ def restore_overrides(manifest: Mapping[str, Any], lpar: str, used_ids: set[int]
         return None
 
     def mapping(adapter: Mapping[str, Any], fc: bool) -> dict[str, Any]:
-        out = {"client_slot": adapter["slot"], "dest_vios": adapter.get("vios") or "", "dest_vios_id": adapter.get("vios_id"), "dest_vios_slot": adapter.get("vios_slot")}
+        out = {"client_slot": adapter["slot"], "dest_vios": adapter.get("vios") or "", "dest_vios_id": adapter.get("vios_id"),
+               "dest_vios_slot": adapter.get("vios_slot")}  # fmt: skip
         if fc and adapter.get("fc_port"):
             out["dest_fc_port"] = adapter["fc_port"]
         return out

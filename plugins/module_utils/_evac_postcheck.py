@@ -44,7 +44,8 @@ class Seen:
 def read_system(client: CommandRunner, system: str) -> dict[str, Seen]:
     rows = parse_fields(client.run(lssyscfg("lpar", system, fields=LPAR_FIELDS), read_only=True).stdout, LPAR_FIELDS)
     try:
-        codes = {r["lpar_name"]: r["refcode"] for r in parse_fields(client.run(lsrefcode("lpar", system, fields=REFCODE_FIELDS), read_only=True).stdout, REFCODE_FIELDS)}
+        text = client.run(lsrefcode("lpar", system, fields=REFCODE_FIELDS), read_only=True).stdout
+        codes = {r["lpar_name"]: r["refcode"] for r in parse_fields(text, REFCODE_FIELDS)}
     except HmcError:
         codes = {}
     return {r["name"]: Seen(system, r["state"], r["lpar_env"], r["rmc_state"], codes.get(r["name"], "")) for r in rows}
@@ -57,7 +58,8 @@ def _check(lpar: str, name: str, ok: bool, detail: str) -> dict[str, object]:
 def check_moved(lpar: str, kind: str, target: str, source: str, seen: Mapping[str, Mapping[str, Seen]]) -> list[dict[str, object]]:
     there = seen.get(target, {}).get(lpar)
     still = seen.get(source, {}).get(lpar)
-    out = [_check(lpar, "placement", there is not None and still is None, f"on {target}" if there is not None and still is None else f"on target: {there is not None}, on source: {still is not None}")]
+    arrived = there is not None and still is None
+    out = [_check(lpar, "placement", arrived, f"on {target}" if arrived else f"on target: {there is not None}, on source: {still is not None}")]
     if there is None:
         return out
     wanted = STATE_AFTER.get(kind, "Running")

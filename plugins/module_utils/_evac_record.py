@@ -54,6 +54,10 @@ def _left_from_plan(plan: Mapping[str, Any]) -> list[dict[str, str]]:
     return out
 
 
+def _reasoned(item: Mapping[str, Any], lpar: str) -> dict[str, str]:
+    return {"lpar": lpar, "reason": str(item.get("reason")), "detail": str(item.get("detail") or "")}
+
+
 def build(
     state: JournalState,
     source: str,
@@ -73,7 +77,7 @@ def build(
             migrations.append(entry)
         if last.get("status") in ("migrated", "on_target"):
             moved.add(lpar)
-    left = [{"lpar": lpar, "reason": str(item.get("reason")), "detail": str(item.get("detail") or "")} for lpar, item in sorted(state.left.items()) if lpar not in moved]
+    left = [_reasoned(item, lpar) for lpar, item in sorted(state.left.items()) if lpar not in moved]
     listed = {item["lpar"] for item in left}
     for item in _left_from_plan(planner):
         if item["lpar"] not in listed and item["lpar"] not in moved:
@@ -88,7 +92,7 @@ def build(
         "ended": state.ended,
         "plan": plan_from_planner(planner) if planner.get("plan") is not None else None,
         "migrations": migrations,
-        "unmovable": [{"lpar": str(u.get("lpar")), "reason": str(u.get("reason")), "detail": str(u.get("detail") or "")} for u in planner.get("unmovable") or ()],
+        "unmovable": [_reasoned(u, str(u.get("lpar"))) for u in planner.get("unmovable") or ()],
         "left": left,
         "postchecks": [{k: p[k] for k in ("lpar", "check", "ok", "detail")} for p in state.postchecks],
         "manifest_path": manifest_path or None,

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from ansible_collections.powervm.lpm.plugins.module_utils._migration_result import MigrationResult
 from ansible_collections.powervm.lpm.plugins.module_utils._plan_constraints import Capacity, target_reasons
-from ansible_collections.powervm.lpm.plugins.module_utils._plan_types import INACTIVE, Msp, Partition, Policy, System
+from ansible_collections.powervm.lpm.plugins.module_utils._plan_types import INACTIVE, Partition, Policy, System
 
 # HSCL codes of validation failures about the mover service partitions (twin data/messages.yaml).
 MSP_CODES = frozenset({"HSCLA234", "HSCLA244", "HSCLA25B"})

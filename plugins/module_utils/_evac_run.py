@@ -34,20 +34,16 @@ from ansible_collections.powervm.lpm.plugins.module_utils._evac_postcheck import
 from ansible_collections.powervm.lpm.plugins.module_utils._evac_record import build as build_record
 from ansible_collections.powervm.lpm.plugins.module_utils._evac_record import iso, migration_entry, origin_of
 from ansible_collections.powervm.lpm.plugins.module_utils._evac_retry import GiveUp, Setting, decide
+from ansible_collections.powervm.lpm.plugins.module_utils._evac_setup import caps_for, capacities, retry_setting, room_left, spec_for
 from ansible_collections.powervm.lpm.plugins.module_utils._evac_start import Start, classify
 from ansible_collections.powervm.lpm.plugins.module_utils._evac_survey import foreign_migrations, place, read
 from ansible_collections.powervm.lpm.plugins.module_utils._evac_types import Entry, Options, entries_of, safe_name
 from ansible_collections.powervm.lpm.plugins.module_utils._evac_worker import Worker, recover
-from ansible_collections.powervm.lpm.plugins.module_utils._hmc_errors import HmcError
 from ansible_collections.powervm.lpm.plugins.module_utils._migration_log import CommandLog, CommandRunner
 from ansible_collections.powervm.lpm.plugins.module_utils._migration_poller import Poller
-from ansible_collections.powervm.lpm.plugins.module_utils._migration_records import SystemCapacity
 from ansible_collections.powervm.lpm.plugins.module_utils._migration_request import LparRef, MigrationSpec, migrlpar_recover
 from ansible_collections.powervm.lpm.plugins.module_utils._migration_result import MigrationResult, Status
-from ansible_collections.powervm.lpm.plugins.module_utils._migration_state import read_capacity
-from ansible_collections.powervm.lpm.plugins.module_utils._plan_build import setting as plan_setting
-from ansible_collections.powervm.lpm.plugins.module_utils._plan_constraints import Capacity
-from ansible_collections.powervm.lpm.plugins.module_utils._plan_params import PlanInputError, physics_from, policy_from
+from ansible_collections.powervm.lpm.plugins.module_utils._plan_params import policy_from
 from ansible_collections.powervm.lpm.plugins.module_utils._report_progress import ProgressRecorder
 
 DEFAULT_POOL = "DefaultPool"
@@ -215,61 +211,13 @@ class _Run:
 
     # ----- the loop -----
     def _retry_setting(self, targets: Sequence[str]) -> Setting:
-        policy = policy_from(self.policy) if self.policy else policy_from({})
-        allowed = [t for t in (self.o.targets or targets) if t != self.o.source]
-        if not self.estate:
-            return Setting(None, {}, {}, policy)
-        try:
-            s = plan_setting(self.estate, self.o.source, allowed, policy, physics_from(self.physics))
-        except (PlanInputError, KeyError, TypeError) as exc:
-            self.warnings.append(f"retries use the planned target and HMC-chosen MSPs only: the estate facts cannot be planned with ({exc})")
-            return Setting(None, {}, {}, policy)
-        return Setting(s.source, s.targets, {p.name: p for p in s.parts}, policy)
-
-    def _capacities(self, systems: Sequence[str]) -> dict[str, SystemCapacity]:
-        out = {}
-        for system in systems:
-            try:
-                out[system] = read_capacity(self.log, system)
-            except HmcError as exc:
-                self.warnings.append(f"the concurrent migration limits of {system} could not be read ({exc.message})")
-        return out
+        return retry_setting(self.estate, self.o, self.policy, self.physics, targets, self.warnings)
 
     def _caps(self, retry: Setting, systems: Sequence[str], attached: Sequence[Track]) -> Caps:
-        limits: dict[tuple[str, str], int] = {}
-        for system in [retry.source, *retry.targets.values()]:
-            for msp in system.msps if system is not None else ():
-                limits[(msp.system, msp.name)] = msp.cap + sum(1 for t in attached if (msp.system, msp.name) in t.slot().msps)
-        policy = retry.policy
-        cap = policy.max_concurrent or self.o.max_concurrent
-        return Caps(cap, self._capacities(systems), limits, policy.max_per_msp_pair, self.o.groups, [t.slot() for t in attached])
-
-    def _capacity(self, retry: Setting, tracks: Sequence[Track]) -> Capacity | None:
-        if not retry.targets:
-            return None
-        capacity = Capacity.of(retry.targets.values(), retry.policy)
-        for track in tracks:
-            part = retry.parts.get(track.lpar)
-            if part is not None and track.state == WAITING and track.entry.target in capacity.room:
-                capacity.take(part, track.entry.target)
-        return capacity
+        return caps_for(self.o, retry, capacities(self.log, systems, self.warnings), attached)
 
     def _spec(self, track: Track) -> MigrationSpec:
-        e = track.entry
-        over = self.o.overrides.get(e.lpar)
-        pool = ""
-        if over is not None and over.shared_proc_pool:
-            pool = over.shared_proc_pool
-        elif self.o.keep_shared_pool and self.estate:
-            part = self.estate.get("systems", {}).get(e.source, {}).get("partitions", {}).get(e.lpar)
-            proc = part["processors"] if part else None
-            if proc and proc.get("mode") != "ded" and proc.get("pool_name") not in (None, "", DEFAULT_POOL):
-                pool = str(proc["pool_name"])
-        spec = MigrationSpec(target=e.target, source_msp=e.source_msp, dest_msp=e.dest_msp, shared_proc_pool=pool)
-        if over is not None:
-            lpar_id = over.dest_lpar_id if over.dest_lpar_id not in self.used_ids.get(e.target, set()) else None
-            spec = dataclasses.replace(spec, scsi_mappings=over.scsi_mappings, fc_mappings=over.fc_mappings, dest_lpar_id=lpar_id)
-        return spec
+        return spec_for(track.entry, self.o, self.estate, self.used_ids)
 
     def _on_moved(self, track: Track, result: MigrationResult) -> None:
         if self.manifest is not None and self.o.manifest_path:
@@ -339,7 +287,7 @@ class _Run:
         holder: dict[str, Loop] = {}
         poller = Poller(self.log, self.o.poll_interval, lambda entries_: holder["loop"].on_progress(entries_))
         worker = Worker(self.log, poller, self.o.migration_timeout, self.o.recover_on_failure, self.clock)
-        parts = Parts(self.o, self.journal, dispatcher, worker, ProgressRecorder(self.clock), hooks, retry, self._capacity(retry, tracks),
+        parts = Parts(self.o, self.journal, dispatcher, worker, ProgressRecorder(self.clock), hooks, retry, room_left(retry, tracks),
                       self._spec, self._on_moved, self.paths.progress, origin, float(plan.get("eta_seconds") or 0.0), self.tried, self.clock)  # fmt: skip
         loop = holder["loop"] = Loop(parts)
         launched_at = {lpar: float((state.open_launch(lpar) or state.last_launch(lpar) or {}).get("at") or self.clock()) for lpar in (t.lpar for t in attached)}

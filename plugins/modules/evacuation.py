@@ -350,7 +350,8 @@ def main() -> None:
         module.warn(warning)
     result = outcome.to_result()
     moved = result["counts"].get("moved", 0)
-    result["msg"] = f"{moved} of {len(outcome.lpars)} planned partitions moved" + (f"; left after failures: {', '.join(outcome.failed_lpars)}" if outcome.failed_lpars else "")
+    failed = f"; left after failures: {', '.join(outcome.failed_lpars)}" if outcome.failed_lpars else ""
+    result["msg"] = f"{moved} of {len(outcome.lpars)} planned partitions moved{failed}"
     if outcome.interrupted:
         module.fail_json(**{**result, "msg": f"the evacuation stopped: {outcome.interrupted}; run it again to go on"})
     module.exit_json(**result)

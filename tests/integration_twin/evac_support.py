@@ -104,7 +104,8 @@ def layouts(twin: Twin) -> dict[str, list[tuple[Any, ...]]]:
                     if a.adapter_type != "client":
                         continue
                     server = vios.get(a.remote_lpar)
-                    port = next((x.fc_port for x in getattr(server, "fc", []) if x.adapter_type == "server" and x.slot == a.remote_slot), "") if kind == "fc" else ""
+                    servers = getattr(server, "fc", []) if kind == "fc" else []
+                    port = next((x.fc_port for x in servers if x.adapter_type == "server" and x.slot == a.remote_slot), "")
                     adapters.append((kind, a.slot, a.remote_lpar, a.remote_slot, port))
             out.setdefault(lp.name, []).append((system.name, lp.id, lp.state, lp.shared_proc_pool, tuple(sorted(adapters))))
     return out
