@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Start the HMC twin on the field guide's lab (scenario seed-lab) and talk to it as a real SSH client:
-# each HMC command is sent with OpenSSH `ssh` (the host key pinned from the twin's serve.json, a fresh
-# key authorized through the twin's control socket) and its output is shown. The twin is stopped on exit.
+# The main job, end to end on the HMC twin: evacuate the field guide's lab (scenario seed-lab, a POWER7
+# 750 and a 740 behind one HMC) with `ansible-playbook powervm.lpm.evacuate` over real SSH - facts,
+# preflight gate, the plan, the migrations with progress reports while they run, post-checks - and
+# print where the reports (JSON, Markdown, HTML) and the manifest are. The twin runs 10 times faster
+# than real time, so the whole run takes about a minute; it is started and stopped here.
 #
 #   bash scripts/demo.sh
 #
-# Without the OpenSSH client the commands go through a small paramiko client instead.
+# Everything it writes is under build/demo/ (replaced on each run).
 set -euo pipefail
 
 # shellcheck source=scripts/lib.sh
@@ -14,100 +16,93 @@ source "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 REPO=$(repo_root)
 PY=$REPO/.venv/bin/python
 HMCSIM=$REPO/.venv/bin/hmcsim
-HMC=bpichmc
-HMC_USER=hscroot
 SOURCE=p750-Server-8233-E8B-SN069348P
-TARGET=p740-Server-8205-E6B-SN10934CP
-
-COMMANDS=(
-    "lshmc -V"
-    "lssyscfg -r sys -F name,type_model,serial_num,state"
-    "lssyscfg -r lpar -m $SOURCE -F name,lpar_id,state,lpar_env"
-    "lshwres -r mem -m $SOURCE --level sys -F mem_region_size,curr_avail_sys_mem"
-    "viosvrcmd -m $SOURCE -p b750vio1 -c \"lsdev -dev vioslpm0 -attr\""
-    "migrlpar -o v -m $SOURCE -t $TARGET -p b750nl2"
-)
+SPEED=10
 
 if [[ -f $REPO/scripts/setup.sh ]]; then
     bash "$REPO/scripts/setup.sh"
 fi
 [[ -x $HMCSIM ]] || die "hmcsim is not installed in .venv (run bash scripts/setup.sh)"
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/hmcsim-demo.XXXXXX")
-STATE=$WORK/state
+DEMO=$REPO/build/demo
+TWIN=$DEMO/twin
+COLLECTIONS=$DEMO/collections
 SERVER_PID=
 
 stop_twin() {
     if [[ -n $SERVER_PID ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
-        "$HMCSIM" ctl --state-dir "$STATE" shutdown >/dev/null 2>&1 || kill "$SERVER_PID" 2>/dev/null || true
+        "$HMCSIM" ctl --state-dir "$TWIN" shutdown >/dev/null 2>&1 || kill "$SERVER_PID" 2>/dev/null || true
         wait "$SERVER_PID" 2>/dev/null || true
     fi
-    rm -rf -- "$WORK"
 }
 trap stop_twin EXIT
 
-say "starting the twin (scenario seed-lab)"
-"$HMCSIM" serve --scenario seed-lab --port 0 --state-dir "$STATE" >"$WORK/serve.out" 2>"$WORK/serve.err" &
-SERVER_PID=$!
+rm -rf -- "$DEMO"
+mkdir -p -- "$DEMO" "$COLLECTIONS/ansible_collections/powervm/lpm"
 
+say "copying the collection to ${COLLECTIONS#"$REPO"/}"
+git -C "$REPO" ls-files -z --cached --others --exclude-standard \
+    | grep -zvE '^(\.venv|build|twin|bench|tests/integration_twin)/' \
+    | tar -C "$REPO" --null -T - -cf - 2>/dev/null \
+    | tar -C "$COLLECTIONS/ansible_collections/powervm/lpm" -xf -
+
+say "starting the twin (scenario seed-lab, $SPEED times real time)"
+"$HMCSIM" serve --scenario seed-lab --port 0 --speed "$SPEED" --state-dir "$TWIN" >"$DEMO/twin.out" 2>&1 &
+SERVER_PID=$!
 for _ in $(seq 1 300); do
-    [[ -f $STATE/serve.json ]] && break
-    kill -0 "$SERVER_PID" 2>/dev/null || { cat -- "$WORK/serve.err" >&2; die "the twin did not start"; }
+    [[ -f $TWIN/serve.json ]] && break
+    kill -0 "$SERVER_PID" 2>/dev/null || { cat -- "$DEMO/twin.out" >&2; die "the twin did not start"; }
     sleep 0.1
 done
-[[ -f $STATE/serve.json ]] || die "the twin did not become ready within 30 s"
+[[ -f $TWIN/serve.json ]] || die "the twin did not become ready within 30 s"
 
-# serve_field EXPR: a value from serve.json, EXPR being a Python expression over the dict `d`.
-serve_field() {
-    "$PY" -c 'import json, sys; d = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' \
-        "$STATE/serve.json" "$1"
+# The playbook's variables: the HMC connection (host key pinned from serve.json), and the planner's
+# physics of the lab (the HMC reports neither partition workloads nor MSP link speeds).
+"$PY" - "$TWIN/serve.json" "$DEMO" "$SOURCE" "$SPEED" <<'PYTHON'
+import json, sys
+from hmcsim.scenario import load
+
+serve, demo, source, speed = json.load(open(sys.argv[1])), sys.argv[2], sys.argv[3], float(sys.argv[4])
+hmc = serve["hmcs"]["bpichmc"]
+with open(f"{demo}/known_hosts", "w") as handle:
+    handle.write(hmc.get("known_hosts_line", serve["known_hosts_line"]) + "\n")
+lab = load("seed-lab")
+password = next(u.password for h in lab.hmcs for u in h.users if u.name == "hscroot")
+workloads, links = {}, {}
+for system in lab.systems:
+    for lp in system.lpars:
+        if lp.vios is not None:
+            links[f"{system.name}/{lp.name}"] = lp.vios.msp_link_gbps
+        elif lp.workload is not None:
+            w = lp.workload
+            workloads[lp.name] = {"dirty_rate_mbs": w.dirty_rate_mbs, "wws_pct": w.wws_pct, "touched_fraction": w.touched_fraction}
+variables = {
+    "powervm_hmc_host": hmc["host"], "powervm_hmc_port": hmc["port"], "powervm_hmc_user": "hscroot",
+    "powervm_hmc_password": password, "powervm_known_hosts": f"{demo}/known_hosts",
+    "ansible_python_interpreter": sys.executable,
+    "evacuate_source_system": source, "evacuate_state_dir": f"{demo}/state", "evacuate_report_dir": f"{demo}/reports",
+    "evacuate_physics": {"workloads": workloads, "msp_links": links}, "evacuate_clock_scale": speed,
+    "evacuate_progress_interval": 3, "evacuate_poll_interval": 1,
 }
-PORT=$(serve_field "d['hmcs']['$HMC']['port']")
-printf '%s\n' "$(serve_field "d['known_hosts_line']")" >"$WORK/known_hosts"
-say "HMC $HMC listens on 127.0.0.1:$PORT, host key $(serve_field "d['host_key_fingerprint']")"
-
-if command -v ssh >/dev/null && command -v ssh-keygen >/dev/null; then
-    ssh-keygen -q -t ed25519 -N '' -C hmcsim-demo -f "$WORK/id_ed25519"
-    "$HMCSIM" ctl --state-dir "$STATE" authorize --hmc "$HMC" --user "$HMC_USER" "$WORK/id_ed25519.pub"
-    hmc_run() {
-        ssh -F none -p "$PORT" -i "$WORK/id_ed25519" -o BatchMode=yes -o IdentitiesOnly=yes \
-            -o UserKnownHostsFile="$WORK/known_hosts" -o GlobalKnownHostsFile=/dev/null \
-            -o StrictHostKeyChecking=yes -o LogLevel=ERROR "$HMC_USER@127.0.0.1" "$1"
-    }
-else
-    warn "no OpenSSH client; using a paramiko client instead"
-    hmc_run() {
-        "$PY" - "$PORT" "$HMC_USER" "$WORK/known_hosts" "$1" <<'PYTHON'
-import socket, sys
-import paramiko
-from hmcsim import scenario
-port, user, known_hosts, line = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
-password = next(u.password for h in scenario.load("seed-lab").hmcs for u in h.users if u.name == user)
-sock = socket.create_connection(("127.0.0.1", port), timeout=10)
-sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-client = paramiko.SSHClient()
-client.load_host_keys(known_hosts)
-client.connect("127.0.0.1", port=port, username=user, password=password, sock=sock,
-               look_for_keys=False, allow_agent=False)
-_, out, err = client.exec_command(line)
-sys.stdout.write(out.read().decode())
-sys.stderr.write(err.read().decode())
-sys.exit(out.channel.recv_exit_status())
+with open(f"{demo}/vars.json", "w") as handle:
+    json.dump(variables, handle, indent=2)
 PYTHON
-    }
+
+say "ansible-playbook powervm.lpm.evacuate (source $SOURCE)"
+rc=0
+ANSIBLE_COLLECTIONS_PATH=$COLLECTIONS ANSIBLE_CALLBACK_RESULT_FORMAT=yaml ANSIBLE_DISPLAY_SKIPPED_HOSTS=false \
+ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_ASYNC_DIR=$DEMO/async ANSIBLE_LOCAL_TEMP=$DEMO/tmp \
+    "$REPO/.venv/bin/ansible-playbook" -i localhost, -c local -e "@$DEMO/vars.json" powervm.lpm.evacuate || rc=$?
+
+shopt -s nullglob
+reports=("$DEMO"/reports/evacuation-*)
+printf '\n'
+if ((${#reports[@]})); then
+    say "reports of the evacuation:"
+    printf '    %s\n' "${reports[@]}" >&2
+    say "manifest of the original placement: $DEMO/state/$SOURCE.manifest.json"
+    say "journal: $DEMO/state/$SOURCE.journal.jsonl"
+else
+    warn "no report was written"
 fi
-
-BOLD='' PLAIN=''
-if [[ -t 1 ]]; then
-    BOLD=$'\033[1m' PLAIN=$'\033[0m'
-fi
-
-for cmd in "${COMMANDS[@]}"; do
-    printf '\n%s%s@%s:~> %s%s\n' "$BOLD" "$HMC_USER" "$HMC" "$cmd" "$PLAIN"
-    rc=0
-    hmc_run "$cmd" 2>&1 || rc=$?
-    ((rc == 0)) || printf '[exit status %d]\n' "$rc"
-done
-
-printf '\n%sthe command log of the twin (hmcsim ctl log)%s\n' "$BOLD" "$PLAIN"
-"$HMCSIM" ctl --state-dir "$STATE" log
+exit "$rc"
