@@ -10,13 +10,14 @@
 # without .venv, build, twin, bench and tests/integration_twin (which import the twin; they run from
 # the checkout). ANSIBLE_COLLECTIONS_PATH=build then resolves powervm.lpm to it.
 
-ALL_STAGES=(twin units sanity integration lint galaxy molecule ee bench)
+ALL_STAGES=(twin units sanity integration secrets lint galaxy molecule ee bench)
 QUICK_STAGES=(twin units)
 declare -A STAGE_TITLE=(
     [twin]="HMC twin unit tests (pytest twin/tests)"
     [units]="collection unit tests (ansible-test units)"
     [sanity]="collection sanity tests (ansible-test sanity)"
     [integration]="collection against the twin (pytest tests/integration_twin)"
+    [secrets]="no secret of the integration session in its logs, output and files (scripts/secrets_scan.sh)"
     [lint]="ansible-lint --profile production on roles/ and playbooks/"
     [galaxy]="build and install the collection tarball, render every plugin doc"
     [molecule]="molecule scenarios in extensions/molecule"
@@ -25,6 +26,7 @@ declare -A STAGE_TITLE=(
 )
 
 COLLECTION=powervm.lpm
+INTEGRATION_SESSION=''
 
 # stages_init REPO: set the paths the stages use and put the project venv first on PATH.
 stages_init() {
@@ -174,11 +176,36 @@ stage_sanity() {
     ((rc == 0)) || STAGE_STATUS=fail
 }
 
+# The session name lets the secrets stage scan this run's artifacts (tests/integration_twin/harness_artifacts.py).
 stage_integration() {
     [[ -d $REPO/tests/integration_twin ]] || { skip "tests/integration_twin does not exist"; return; }
     copy_or_fail || return
+    INTEGRATION_SESSION="$(date +%Y%m%dT%H%M%S)-$$"
     run_pytest_stage integration "$(new_log integration)" \
-        env ANSIBLE_COLLECTIONS_PATH="$BUILD" python -m pytest -q -p no:cacheprovider tests/integration_twin
+        env ANSIBLE_COLLECTIONS_PATH="$BUILD" POWERVM_LPM_TEST_SESSION="$INTEGRATION_SESSION" \
+        python -m pytest -q -p no:cacheprovider tests/integration_twin
+}
+
+# The integration session's artifacts are in build/integration-artifacts (tests/integration_twin/harness_artifacts.py).
+# Without an integration stage in this run, the latest session is scanned.
+stage_secrets() {
+    local artifacts=$BUILD/integration-artifacts session=()
+    if [[ -n ${INTEGRATION_SESSION:-} ]]; then
+        session=(--session "$artifacts/$INTEGRATION_SESSION")
+    elif [[ ! -f $artifacts/latest ]]; then
+        skip "no integration session to scan (run the integration stage first)"
+        return
+    fi
+    local log rc line
+    log=$(new_log secrets)
+    logged "$log" bash "$REPO/scripts/secrets_scan.sh" "${session[@]}" --logs "$LOGS"
+    rc=$?
+    # "5 checks passed, 0 failed"
+    line=$(grep -E '^[0-9]+ checks passed, [0-9]+ failed' "$log" | tail -n1)
+    STAGE_PASSED=$(count_of 'checks passed' "$line")
+    STAGE_FAILED=$(count_of failed "$line")
+    STAGE_DETAIL="$STAGE_PASSED checks passed, $STAGE_FAILED failed"
+    ((rc == 0)) || fail "$STAGE_DETAIL (scripts/secrets_scan.sh exited with $rc)"
 }
 
 stage_ee() {

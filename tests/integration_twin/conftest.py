@@ -10,8 +10,23 @@ Fixtures:
 - ``twin_factory``: start more twins, from a built-in scenario name, a scenario file, a scenario as
   data, or ``seed-lab`` changed by a function (``twin_factory(mutate=lambda sc: ...)``); all are
   stopped at the end of the session.
-- ``run_playbook``: ``run_playbook(playbook, extra_vars=None, *, twin=None, check=False)`` runs
-  ``ansible-playbook`` against a twin (default: ``twin``) and returns ``(rc, results)``.
+- ``run_playbook``: ``run_playbook(playbook, extra_vars=None, *, twin=None, check=False, known_hosts=None,
+  auth="password")`` runs ``ansible-playbook`` against a twin (default: ``twin``) and returns
+  ``(rc, results)``; ``auth`` is ``password``, ``key_file`` or ``key_content``.
+- ``hmc_key_file``: the session's private key file (its public key is authorized for ``hscroot``).
+
+Secrets (harness_secrets.py): the HMC password, the remote HMC password and the SSH key pair come
+from the environment when set, else they are drawn for the session. The harness patches them into
+every scenario it loads (each ``hscroot`` user gets the password and the public key) before a test's
+``mutate`` runs. Playbooks get them through environment lookups: ``run_playbook`` replaces every
+secret value in the playbook and the extra vars, so neither a file nor a command line holds one.
+
+Artifacts (harness_artifacts.py): the process list sampled all session long, the output of every
+``run_playbook``, the HMC command transcripts (POWERVM_LPM_TRANSCRIPT is set for each run), the
+twins' command logs and state directories and a copy of pytest's temporary files are kept under
+``build/integration-artifacts/<session>`` for scripts/secrets_scan.sh. A test that must write a
+secret into a file on purpose (an input, such as the credential environment of an AWX job) declares
+it with ``secret_input(path, why)``; the scan lists it instead of reading it.
 
 Playbooks may be given three ways:
 
@@ -29,6 +44,7 @@ build/); otherwise a temporary ``ansible_collections/powervm/lpm`` link to this 
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import pathlib
@@ -42,23 +58,33 @@ from typing import Any
 import pytest
 import yaml
 
+from harness_artifacts import Artifacts, artifacts_base, declare_secret_input
+from harness_secrets import SessionSecrets
+
 REPO = pathlib.Path(__file__).resolve().parents[2]
-HMC_USER, HMC_PASSWORD = "hscroot", "abc123"  # seed-lab's HMC user
+SECRETS = SessionSecrets()
+HMC_USER = "hscroot"
+HMC_PASSWORD = SECRETS.password.value
+REMOTE_HMC_PASSWORD = SECRETS.remote_password.value
+AUTH_MODES = ("password", "key_file", "key_content")
 SERVE_TIMEOUT = 30
 PLAYBOOK_TIMEOUT = 300
 HMCSIM = [sys.executable, "-m", "hmcsim.cli"]
+TRANSCRIPT_ENV = "POWERVM_LPM_TRANSCRIPT"
 
 
 class Twin:
     """One ``hmcsim serve`` process with its state directory, started and stopped by the harness."""
 
-    def __init__(self, scenario: str, state_dir: pathlib.Path, hmc: str | None = None) -> None:
+    def __init__(self, scenario: str, state_dir: pathlib.Path, hmc: str | None = None, *, port: int = 0,
+                 on_stop: Callable[[Twin], None] | None = None) -> None:
         self.scenario = scenario
         self.state_dir = state_dir
+        self.on_stop = on_stop
         state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         self._output = open(state_dir / "serve.out", "wb")  # pylint: disable=consider-using-with
         self.process = subprocess.Popen(  # pylint: disable=consider-using-with
-            HMCSIM + ["serve", "--scenario", scenario, "--port", "0", "--state-dir", str(state_dir)],
+            HMCSIM + ["serve", "--scenario", scenario, "--port", str(port), "--state-dir", str(state_dir)],
             stdin=subprocess.DEVNULL, stdout=self._output, stderr=subprocess.STDOUT,
         )
         self.info = self._wait_ready()
@@ -100,15 +126,25 @@ class Twin:
         entries = self.log()
         return entries[-1]["seq"] if entries else 0
 
-    def module_defaults(self, known_hosts: str | os.PathLike[str] | None = None) -> dict[str, Any]:
-        """The connection options of ``group/powervm.lpm.hmc`` for this twin."""
+    def module_defaults(self, known_hosts: str | os.PathLike[str] | None = None, auth: str = "password",
+                        key_file: str | os.PathLike[str] | None = None) -> dict[str, Any]:
+        """The connection options of ``group/powervm.lpm.hmc`` for this twin, logging in with ``auth``."""
+        if auth not in AUTH_MODES:
+            raise ValueError(f"auth must be one of {AUTH_MODES}, not {auth!r}")
+        credentials: dict[str, Any] = {
+            "password": {"hmc_password": HMC_PASSWORD},
+            "key_file": {"hmc_private_key": str(key_file)},
+            "key_content": {"hmc_private_key_content": SECRETS.key.private},
+        }[auth]
         return {
-            "hmc_host": self.host, "hmc_port": self.port, "hmc_user": HMC_USER, "hmc_password": HMC_PASSWORD,
+            "hmc_host": self.host, "hmc_port": self.port, "hmc_user": HMC_USER, **credentials,
             "known_hosts": str(known_hosts or self.known_hosts),
         }
 
     def stop(self) -> None:
         if self.process.poll() is None:
+            if self.on_stop is not None:
+                self.on_stop(self)
             try:
                 self.ctl("shutdown")
             except (subprocess.SubprocessError, OSError):
@@ -127,10 +163,43 @@ def connection_of(entry: dict[str, Any]) -> str:
 
 
 def load_builtin(name: str = "seed-lab") -> dict[str, Any]:
-    """A built-in scenario of the twin as plain data, to change and serve."""
+    """A built-in scenario of the twin (or a scenario file) as plain data, to change and serve."""
     from hmcsim.scenario import load, to_dict  # pylint: disable=import-outside-toplevel
 
     return to_dict(load(name))
+
+
+def secret_input(path: pathlib.Path, why: str) -> pathlib.Path:
+    """Declare a file that holds a secret on purpose (an input): the secrets scan leaves it out."""
+    return declare_secret_input(path, why)
+
+
+def with_session_secrets(data: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a scenario whose ``hscroot`` users have the session's password and public key."""
+    data = copy.deepcopy(data)
+    for hmc in data.get("hmcs", []):
+        for user in hmc.get("users", []):
+            if user.get("name") == HMC_USER:
+                user["password"] = HMC_PASSWORD
+                user["authorized_keys"] = [*user.get("authorized_keys", []), SECRETS.key.public]
+    return data
+
+
+@pytest.fixture(scope="session", autouse=True)
+def artifacts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Artifacts]:
+    """The session's artifacts directory, with the process list sampled until the session ends."""
+    found = Artifacts(artifacts_base(REPO))
+    SECRETS.write(found.secrets_dir)
+    found.sampler.start()
+    yield found
+    found.sampler.stop()
+    found.save_tree(tmp_path_factory.getbasetemp(), "files")
+    found.finish()
+
+
+@pytest.fixture(scope="session")
+def hmc_key_file(artifacts: Artifacts) -> pathlib.Path:
+    return artifacts.secrets_dir / "hmc_key"
 
 
 @pytest.fixture(scope="session")
@@ -139,26 +208,43 @@ def _twin_root() -> Iterator[pathlib.Path]:
         yield pathlib.Path(root)
 
 
+def _keep_log(artifacts: Artifacts, index: int) -> Callable[[Twin], None]:
+    def keep(twin: Twin) -> None:
+        folder = artifacts.root / "twins" / str(index)
+        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            text = twin.ctl("log", "--json")
+        except (subprocess.SubprocessError, OSError) as exc:
+            text = json.dumps({"error": f"the command log could not be read: {exc}"}) + "\n"
+        (folder / "command-log.jsonl").write_text(text, encoding="utf-8")
+
+    return keep
+
+
 @pytest.fixture(scope="session")
-def twin_factory(_twin_root: pathlib.Path) -> Iterator[Callable[..., Twin]]:
+def twin_factory(_twin_root: pathlib.Path, artifacts: Artifacts) -> Iterator[Callable[..., Twin]]:
+    """``start(scenario="seed-lab", mutate=None, *, port=0)``: serve a scenario (a built-in name, a file or data).
+
+    The session's secrets are patched into the scenario first, then ``mutate`` changes it.
+    """
     started: list[Twin] = []
 
-    def start(scenario: str | dict[str, Any] | pathlib.Path = "seed-lab", mutate: Callable[[dict[str, Any]], Any] | None = None) -> Twin:
+    def start(scenario: str | dict[str, Any] | pathlib.Path = "seed-lab", mutate: Callable[[dict[str, Any]], Any] | None = None,
+              *, port: int = 0) -> Twin:
         index = len(started)
-        if mutate is not None or isinstance(scenario, dict):
-            data = load_builtin(str(scenario)) if not isinstance(scenario, dict) else scenario
-            if mutate is not None:
-                data = mutate(data) or data
-            path = _twin_root / f"scenario-{index}.yaml"
-            path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-            scenario = path
-        twin = Twin(str(scenario), _twin_root / f"state-{index}")
+        data = with_session_secrets(scenario if isinstance(scenario, dict) else load_builtin(str(scenario)))
+        if mutate is not None:
+            data = mutate(data) or data
+        path = _twin_root / f"scenario-{index}.yaml"
+        path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+        twin = Twin(str(path), _twin_root / f"state-{index}", port=port, on_stop=_keep_log(artifacts, index))
         started.append(twin)
         return twin
 
     yield start
-    for twin in started:
+    for index, twin in enumerate(started):
         twin.stop()
+        artifacts.save_tree(twin.state_dir, f"twins/{index}")
 
 
 @pytest.fixture(scope="session")
@@ -210,11 +296,21 @@ def _wrap_tasks(tasks: list[dict[str, Any]], defaults: dict[str, Any]) -> list[d
     }]
 
 
+def playbook_env(collections_path: str, tmp_path: pathlib.Path, transcript: pathlib.Path | None = None) -> dict[str, str]:
+    """The environment of an ansible-playbook run: the collection, quiet output, the secrets, the transcript."""
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections_path, ANSIBLE_NOCOLOR="1", ANSIBLE_RETRY_FILES_ENABLED="0",
+               ANSIBLE_LOCAL_TEMP=str(tmp_path / "ansible-tmp"), ANSIBLE_LOCALHOST_WARNING="0", **SECRETS.env())
+    if transcript is not None:
+        env[TRANSCRIPT_ENV] = str(transcript)
+    return env
+
+
 @pytest.fixture(scope="session")
-def run_playbook(twin: Twin, collections_path: str, tmp_path_factory: pytest.TempPathFactory) -> Callable[..., tuple[int, Any]]:
+def run_playbook(twin: Twin, collections_path: str, tmp_path_factory: pytest.TempPathFactory, artifacts: Artifacts,
+                 hmc_key_file: pathlib.Path) -> Callable[..., tuple[int, Any]]:
     def run(playbook: Any, extra_vars: dict[str, Any] | None = None, *, twin: Twin = twin, check: bool = False,
-            known_hosts: str | os.PathLike[str] | None = None) -> tuple[int, Any]:
-        defaults = twin.module_defaults(known_hosts)
+            known_hosts: str | os.PathLike[str] | None = None, auth: str = "password") -> tuple[int, Any]:
+        defaults = twin.module_defaults(known_hosts, auth, hmc_key_file)
         tmp_path = tmp_path_factory.mktemp("playbook")
         results_file = tmp_path / f"results-{time.monotonic_ns()}.json"
         if isinstance(playbook, (str, pathlib.Path)) and pathlib.Path(str(playbook)).suffix in (".yml", ".yaml") and pathlib.Path(str(playbook)).is_file():
@@ -227,15 +323,16 @@ def run_playbook(twin: Twin, collections_path: str, tmp_path_factory: pytest.Tem
             else:
                 data = _wrap_tasks(list(data), defaults)
             path = tmp_path / f"playbook-{time.monotonic_ns()}.yml"
-            path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+            path.write_text(yaml.safe_dump(SECRETS.scrub(data), sort_keys=False), encoding="utf-8")
         variables = {"results_file": str(results_file), "twin_hmc": defaults, "ansible_python_interpreter": sys.executable}
         variables.update(extra_vars or {})
-        argv = [_ansible_playbook(), "-i", "localhost,", "-c", "local", "-e", json.dumps(variables), str(path)]
+        argv = [_ansible_playbook(), "-i", "localhost,", "-c", "local", "-e", json.dumps(SECRETS.scrub(variables)), str(path)]
         if check:
             argv.append("--check")
-        env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections_path, ANSIBLE_NOCOLOR="1", ANSIBLE_RETRY_FILES_ENABLED="0",
-                   ANSIBLE_LOCAL_TEMP=str(tmp_path / "ansible-tmp"), ANSIBLE_LOCALHOST_WARNING="0")
+        name = artifacts.next_run()
+        env = playbook_env(collections_path, tmp_path, artifacts.transcript(name))
         done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=PLAYBOOK_TIMEOUT, check=False)
+        artifacts.save_run(name, argv, done.stdout, done.stderr)
         print(done.stdout)  # shown by pytest when the test fails
         print(done.stderr, file=sys.stderr)
         results = json.loads(results_file.read_text(encoding="utf-8")) if results_file.exists() else None

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from conftest import HMC_PASSWORD, HMC_USER, Twin
+from conftest import HMC_PASSWORD, HMC_USER, SECRETS, Twin
 
 P750 = "p750-Server-8233-E8B-SN069348P"
 P740 = "p740-Server-8205-E6B-SN10934CP"
@@ -172,13 +172,13 @@ class Evacuation:
 
     def argv(self, playbook: str, extra: dict[str, Any] | None = None) -> list[str]:
         path = self.workdir / f"vars-{time.monotonic_ns()}.json"
-        path.write_text(json.dumps(self.variables(extra)), encoding="utf-8")
+        path.write_text(json.dumps(SECRETS.scrub(self.variables(extra))), encoding="utf-8")   # secrets as environment lookups
         return [str(pathlib.Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,", "-c", "local", "-e", f"@{path}", playbook]
 
     def env(self) -> dict[str, str]:
         return dict(os.environ, ANSIBLE_COLLECTIONS_PATH=self.collections_path, ANSIBLE_NOCOLOR="1", ANSIBLE_RETRY_FILES_ENABLED="0",
                     ANSIBLE_LOCALHOST_WARNING="0", ANSIBLE_LOCAL_TEMP=str(self.workdir / "ansible-tmp"),
-                    ANSIBLE_ASYNC_DIR=str(self.workdir / "async"))  # fmt: skip
+                    ANSIBLE_ASYNC_DIR=str(self.workdir / "async"), **SECRETS.env())  # fmt: skip
 
     def run(self, extra: dict[str, Any] | None = None, playbook: str = "powervm.lpm.evacuate", timeout: float = RUN_TIMEOUT) -> Run:
         started = time.monotonic()

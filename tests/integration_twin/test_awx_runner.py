@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 import yaml
 
-from conftest import HMC_PASSWORD, HMC_USER, REPO, Twin
+from conftest import HMC_PASSWORD, HMC_USER, REPO, SECRETS, Twin, secret_input
 from evac_support import P740, P750, SEED_MOVABLE, Evacuation, lpar_of, migrations_sent, scenario_of, scenario_physics
 
 RUNNER_TIMEOUT = 600
@@ -36,13 +36,15 @@ def private_data_dir(root: pathlib.Path, twin: Twin, collections_path: str, extr
     shutil.copytree(REPO / "playbooks", pdd / "project" / "playbooks")
     credential = {"powervm_hmc_host": twin.host, "powervm_hmc_port": twin.port, "powervm_hmc_user": HMC_USER,
                   "powervm_hmc_password": HMC_PASSWORD, "powervm_known_hosts": str(twin.known_hosts)}
-    (pdd / "env" / "extravars").write_text(yaml.safe_dump({**credential, **extravars}), encoding="utf-8")
+    # The secrets reach the job as AWX injects credentials: in its environment, which extra vars look up.
+    (pdd / "env" / "extravars").write_text(yaml.safe_dump(SECRETS.scrub({**credential, **extravars})), encoding="utf-8")
     envvars = {
         "POWERVM_LPM_HMC_PASSWORD": HMC_PASSWORD, "ANSIBLE_COLLECTIONS_PATH": collections_path, "ANSIBLE_NOCOLOR": "1",
         "ANSIBLE_LOCALHOST_WARNING": "0", "ANSIBLE_INVENTORY_ENABLED": "powervm.lpm.hmc,ini",
-        "ANSIBLE_LOCAL_TEMP": str(root / "ansible-tmp"), "ANSIBLE_RETRY_FILES_ENABLED": "0",
+        "ANSIBLE_LOCAL_TEMP": str(root / "ansible-tmp"), "ANSIBLE_RETRY_FILES_ENABLED": "0", **SECRETS.env(),
     }  # fmt: skip
-    (pdd / "env" / "envvars").write_text(yaml.safe_dump(envvars), encoding="utf-8")
+    envvars_file = secret_input(pdd / "env" / "envvars", "the credential environment of the AWX job (the job's input)")
+    envvars_file.write_text(yaml.safe_dump(envvars), encoding="utf-8")
     inventory = pdd / "inventory"
     inventory.mkdir()
     source = {"plugin": "powervm.lpm.hmc", "hmc_user": HMC_USER, "known_hosts": str(twin.known_hosts), "connect_timeout": 5,
@@ -58,6 +60,7 @@ def runner(pdd: pathlib.Path, playbook: str) -> subprocess.CompletedProcess[str]
     env["PATH"] = f"{pathlib.Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     done = subprocess.run([str(tool), "run", str(pdd), "-p", playbook, "--ident", "job"], env=env, capture_output=True,
                           text=True, timeout=RUNNER_TIMEOUT, check=False)  # fmt: skip
+    secret_input(pdd / "artifacts" / "job" / "command", "ansible-runner's copy of the job's command and environment (the credential environment)")
     print(done.stdout[-20000:])
     print(done.stderr[-5000:], file=sys.stderr)
     return done

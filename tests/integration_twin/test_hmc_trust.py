@@ -10,8 +10,11 @@ import json
 
 import pytest
 
+from conftest import REMOTE_HMC_PASSWORD as REMOTE_PASSWORD
+from conftest import SECRETS
+
 P740 = "p740-Server-8205-E6B-SN10934CP"
-REMOTE, REMOTE_ADDRESS, REMOTE_PASSWORD = "hmc740", "127.0.0.2", "Remote-Pw-4417"
+REMOTE, REMOTE_ADDRESS = "hmc740", "127.0.0.2"
 
 
 def _second_hmc(data):
@@ -72,7 +75,7 @@ def test_tested_state_fails_without_trust(lab, run_playbook):
 
 
 def test_wrong_password_is_masked(lab, run_playbook):
-    wrong = "Wrong-Pw-0093"
+    wrong = SECRETS.register("wrong_remote_password")
     rc, (result,) = run_playbook(trust_task(remote_user="operator", remote_password=wrong), twin=lab)
     assert rc != 0 and result["hscl_code"] == "HSCL3652"
     assert "--passwd '********'" in result["cmd"]

@@ -50,7 +50,8 @@ def hmc_entry(twin: Twin, name: str) -> dict[str, Any]:
 
 
 def write_config(tmp_path: pathlib.Path, twin: Twin, hmcs: list[dict[str, Any]], **options: Any) -> pathlib.Path:
-    config = {"plugin": "powervm.lpm.hmc", "hmc_user": HMC_USER, "hmc_password": HMC_PASSWORD,
+    """An inventory source for the twin; the password comes from POWERVM_LPM_HMC_PASSWORD (see run_tool)."""
+    config = {"plugin": "powervm.lpm.hmc", "hmc_user": HMC_USER,
               "known_hosts": str(known_hosts(tmp_path, twin)), "connect_timeout": 5, "hmcs": hmcs}
     config.update(options)
     config = {key: value for key, value in config.items() if value is not None}
@@ -60,12 +61,15 @@ def write_config(tmp_path: pathlib.Path, twin: Twin, hmcs: list[dict[str, Any]],
 
 
 def run_tool(tool: str, args: list[str], collections_path: str, tmp_path: pathlib.Path,
-             env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+             env: dict[str, str] | None = None, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Run an Ansible tool; the HMC password is in POWERVM_LPM_HMC_PASSWORD unless ``env`` sets it (to '' for none)."""
     environ = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections_path, ANSIBLE_NOCOLOR="1", ANSIBLE_LOCALHOST_WARNING="0",
                    ANSIBLE_INVENTORY_UNPARSED_WARNING="0", ANSIBLE_LOCAL_TEMP=str(tmp_path / "ansible-tmp"),
-                   ANSIBLE_INVENTORY_ENABLED="powervm.lpm.hmc", ANSIBLE_DEPRECATION_WARNINGS="0")
+                   ANSIBLE_INVENTORY_ENABLED="powervm.lpm.hmc", ANSIBLE_DEPRECATION_WARNINGS="0", POWERVM_LPM_HMC_PASSWORD=HMC_PASSWORD)
     environ.update(env or {})
-    done = subprocess.run([_tool(tool)] + args, env=environ, capture_output=True, text=True, timeout=TIMEOUT, check=False)
+    if not environ["POWERVM_LPM_HMC_PASSWORD"]:
+        del environ["POWERVM_LPM_HMC_PASSWORD"]
+    done = subprocess.run([_tool(tool)] + args, env=environ, capture_output=True, text=True, timeout=TIMEOUT, check=False, input=stdin)
     print(done.stdout)
     print(done.stderr, file=sys.stderr)
     return done
@@ -194,8 +198,8 @@ def test_reads_cost_two_commands_per_hmc_and_three_per_system(twin: Twin, collec
 
 
 def test_two_hmcs(lab2: Twin, collections_path: str, tmp_path: pathlib.Path) -> None:
-    path = write_config(tmp_path, lab2, [hmc_entry(lab2, "bpichmc"), hmc_entry(lab2, "bpichmc2")], hmc_password=None)
-    listing, stderr = inventory_list(path, collections_path, tmp_path, env={"POWERVM_LPM_HMC_PASSWORD": HMC_PASSWORD})
+    path = write_config(tmp_path, lab2, [hmc_entry(lab2, "bpichmc"), hmc_entry(lab2, "bpichmc2")])
+    listing, stderr = inventory_list(path, collections_path, tmp_path)
     assert warnings(stderr) == []
     assert listing["hmc_bpichmc"]["children"] == [G750]
     assert listing["hmc_bpichmc2"]["children"] == [G740]
@@ -235,13 +239,15 @@ def test_the_cache_spares_the_hmc(twin: Twin, collections_path: str, tmp_path: p
 def test_a_vaulted_password(twin: Twin, collections_path: str, tmp_path: pathlib.Path) -> None:
     secret = tmp_path / "vault-pass"
     secret.write_text("vault-secret\n", encoding="utf-8")
-    done = run_tool("ansible-vault", ["encrypt_string", "--vault-password-file", str(secret), HMC_PASSWORD, "--name", "hmc_password"],
-                    collections_path, tmp_path)
+    # The password goes in on stdin: on the command line every process listing would show it.
+    done = run_tool("ansible-vault", ["encrypt_string", "--vault-password-file", str(secret), "--stdin-name", "hmc_password"],
+                    collections_path, tmp_path, stdin=HMC_PASSWORD)
     assert done.returncode == 0, done.stderr
-    path = write_config(tmp_path, twin, [hmc_entry(twin, "bpichmc")], hmc_password=None)
+    path = write_config(tmp_path, twin, [hmc_entry(twin, "bpichmc")])
     path.write_text(path.read_text(encoding="utf-8") + done.stdout, encoding="utf-8")
     assert HMC_PASSWORD not in path.read_text(encoding="utf-8")
-    listing, stderr = inventory_list(path, collections_path, tmp_path, "--vault-password-file", str(secret))
+    no_password = {"POWERVM_LPM_HMC_PASSWORD": ""}  # only the vaulted one
+    listing, stderr = inventory_list(path, collections_path, tmp_path, "--vault-password-file", str(secret), env=no_password)
     assert warnings(stderr) == []
     assert len(listing["_meta"]["hostvars"]) == 14
 
