@@ -168,6 +168,27 @@ def test_already_migrating_refusal_attaches_to_the_running_migration(hmc):
     hmc.on_call(POLL_P750, 3, lambda: hmc.set_phase("after", ["b750nl2"]))
     (nl2,) = run(hmc, [job("b750nl2")])[1]
     assert nl2.status == Status.MIGRATED and nl2.attached
+    assert "already migrating by someone else" in nl2.message and nl2.hscl_code is None
+    assert moved_once(hmc, ["b750nl2"])
+
+
+def test_already_migrating_refusal_is_followed_even_when_that_migration_already_ended(hmc):
+    hmc.migrate_answers["b750nl2"] = "migrate_already_migrating_b750db2"
+    hmc.set_phase("after", ["b750nl2"])              # someone else's migration began after the survey and is over
+    (nl2,) = run(hmc, [job("b750nl2")])[1]
+    assert nl2.status == Status.MIGRATED and nl2.attached and not nl2.failed
+    assert nl2.message.startswith("b750nl2 was already migrating by someone else (the HMC refused this run's migrlpar -o m: ")
+    assert "HSCLA245" in nl2.message and nl2.hscl_code is None and nl2.hint is None
+    assert moved_once(hmc, ["b750nl2"]) and hmc.count("migrlpar", "-o", "r") == 0
+
+
+def test_another_refusal_of_a_partition_that_left_the_source_stays_a_failure(hmc, samples):
+    samples = dict(samples, refused=dict(samples["migrate_already_migrating_b750db2"], stdout="Errors:\nHSCL8012 not found.\n"))
+    hmc.samples = samples
+    hmc.migrate_answers["b750nl2"] = "refused"
+    hmc.set_phase("after", ["b750nl2"])
+    (nl2,) = run(hmc, [job("b750nl2")])[1]
+    assert nl2.failed and nl2.hscl_code == "HSCL8012" and not nl2.attached
     assert moved_once(hmc, ["b750nl2"])
 
 
