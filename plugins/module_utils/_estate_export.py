@@ -22,7 +22,13 @@ from typing import Any
 
 from ansible.module_utils.common.yaml import yaml_dump
 
-from ansible_collections.powervm.lpm.plugins.module_utils._estate_model import EstateFacts, PartitionFacts, SystemFacts, ViosFacts
+from ansible_collections.powervm.lpm.plugins.module_utils._estate_model import (
+    EstateFacts,
+    PartitionFacts,
+    SystemFacts,
+    ViosFacts,
+    partition_never_activated,
+)
 
 PASSWORD_PLACEHOLDER = "REPLACE-ME"
 FABRIC = "fabric1"
@@ -171,6 +177,8 @@ def lpar_entry(partition: PartitionFacts) -> dict[str, Any]:
     _put(out, "msp", partition["msp"])
     _put(out, "time_ref", partition["time_ref"])
     _put(out, "migration_disabled", partition["migration_disabled"])
+    if partition_never_activated(partition):
+        out["ever_activated"] = False
     _put(out, "work_group_id", partition["work_group_id"])
     if partition["io_slots"]:
         out["io_slots"] = [slot["drc_index"] for slot in partition["io_slots"]]

@@ -94,7 +94,8 @@ def system_listings(system: str) -> list[Listing]:
             _lpars(system),
             ("name", "lpar_id", "lpar_env", "state"),
             ("os_version", "rmc_state", "rmc_ipaddr", "msp", "time_ref", "migration_disabled", "work_group_id",
-             "desired_lpar_proc_compat_mode", "curr_lpar_proc_compat_mode", "curr_profile", "default_profile", "uuid"),
+             "desired_lpar_proc_compat_mode", "curr_lpar_proc_compat_mode", "curr_profile", "default_profile", "uuid",
+             "resource_config"),
         ),
         Listing(
             "prof",

@@ -23,6 +23,7 @@ from ansible_collections.powervm.lpm.plugins.module_utils._estate_model import (
     VirtualFc,
     VirtualScsi,
     VirtualSerial,
+    never_activated,
 )
 from ansible_collections.powervm.lpm.plugins.module_utils._hmc_errors import HmcParseError
 from ansible_collections.powervm.lpm.plugins.module_utils._hmc_parsers import parse_list_attribute
@@ -203,6 +204,7 @@ def partitions(listings: dict[str, Records], pools: list[SharedProcPool]) -> dic
             continue
         env = r.get("lpar_env", "")
         refcode = _first(grouped.get("refcode", {}), lpar_id)
+        config = v.integer(r.get("resource_config"))
         out[r["name"]] = {
             "name": r["name"],
             "id": lpar_id,
@@ -216,6 +218,8 @@ def partitions(listings: dict[str, Records], pools: list[SharedProcPool]) -> dic
             "msp": v.flag(r.get("msp")),
             "time_ref": v.flag(r.get("time_ref")),
             "migration_disabled": v.flag(r.get("migration_disabled")),
+            "resource_config": config,
+            "never_activated": never_activated(config),
             "work_group_id": v.text(r.get("work_group_id")),
             "compat_desired": v.text(r.get("desired_lpar_proc_compat_mode")),
             "compat_current": v.text(r.get("curr_lpar_proc_compat_mode")),

@@ -329,6 +329,8 @@ class PartitionFacts(TypedDict):
     msp: bool | None  # mover service partition (VIOS)
     time_ref: bool | None  # time reference partition (VIOS)
     migration_disabled: bool | None
+    resource_config: int | None  # 0 while the partition has never been activated (no configuration to migrate), else 1
+    never_activated: bool | None  # resource_config == 0; None when the HMC did not report resource_config
     work_group_id: str | None
     compat_desired: str | None  # desired processor compatibility mode ("default", "POWER7", ...)
     compat_current: str | None  # the mode in effect
@@ -373,6 +375,28 @@ class SystemFacts(TypedDict):
     inactive_prof_policy: str | None  # "config" or "prof"
     shared_proc_pools: list[SharedProcPool]
     partitions: dict[str, PartitionFacts]
+
+
+def never_activated(resource_config: int | None) -> bool | None:
+    """Whether a partition has never been activated, from its ``resource_config`` (None: unknown)."""
+    return None if resource_config is None else resource_config == 0
+
+
+def partition_never_activated(part: object) -> bool | None:
+    """``never_activated`` of partition facts, also from estates gathered before the field existed
+    (``resource_config`` alone, or neither: unknown)."""
+    if not isinstance(part, dict):
+        return None
+    flag = part.get("never_activated")
+    if isinstance(flag, bool):
+        return flag
+    config = part.get("resource_config")
+    if config is None or isinstance(config, bool):
+        return None if config is None else not config
+    try:
+        return int(config) == 0
+    except (TypeError, ValueError):
+        return None
 
 
 class EstateFacts(TypedDict):

@@ -13,14 +13,14 @@ was given. A value the facts do not hold (None) never blocks a partition by itse
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import cast
+from collections.abc import Iterable
 
 from ansible_collections.powervm.lpm.plugins.module_utils._estate_model import (
     EstateFacts,
     PartitionFacts,
     SystemFacts,
     ViosFacts,
+    partition_never_activated,
 )
 from ansible_collections.powervm.lpm.plugins.module_utils._plan_model import Physics, link_payload_mbs, stream_mbs
 from ansible_collections.powervm.lpm.plugins.module_utils._plan_types import (
@@ -106,7 +106,7 @@ def _blockers(part: PartitionFacts, kind: str | None) -> list[Reason]:
         out.append(Reason("huge_pages", f"{name} uses huge pages"))
     if part["work_group_id"] not in (None, "", "none"):
         out.append(Reason("workload_group", f"{name} is in partition workload group {part['work_group_id']}"))
-    if kind == INACTIVE and cast(Mapping[str, object], part).get("resource_config") in (0, False, "0"):
+    if kind == INACTIVE and partition_never_activated(part):
         out.append(Reason("never_activated", f"{name} has never been activated"))
     return out
 

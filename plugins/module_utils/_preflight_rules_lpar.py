@@ -13,6 +13,7 @@ import shlex
 from collections.abc import Iterator
 
 from ansible_collections.powervm.lpm.plugins.module_utils import _preflight_lookup as lk
+from ansible_collections.powervm.lpm.plugins.module_utils._estate_model import partition_never_activated
 from ansible_collections.powervm.lpm.plugins.module_utils._preflight_context import PairContext
 from ansible_collections.powervm.lpm.plugins.module_utils._preflight_registry import Hit, Outcome, Unknown, hmc_only_rule, rule
 from ansible_collections.powervm.lpm.plugins.module_utils._preflight_rules_system import capabilities
@@ -90,10 +91,15 @@ def not_migrating(ctx: PairContext) -> Iterator[Outcome]:
 
 @rule("LPM-LPAR-005", "An inactive partition has been activated at least once", kinds=("inactive",), guide="slide 33 (inactive migration)")
 def ever_activated(ctx: PairContext) -> Iterator[Outcome]:
+    # resource_config as preflight read it, else as the estate holds it (never_activated).
     extras = ctx.extras()
-    if extras is None or extras["ever_activated"] is None:
+    activated = extras["ever_activated"] if extras is not None else None
+    if activated is None:
+        never = partition_never_activated(ctx.lpar)
+        activated = None if never is None else not never
+    if activated is None:
         yield Unknown("resource_config was not read")
-    elif not extras["ever_activated"]:
+    elif not activated:
         profile = (ctx.lpar["profile"]["name"] if ctx.lpar["profile"] else None) or "default"
         system = ctx.src["name"]
         yield _lpar_hit(

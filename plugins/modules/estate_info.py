@@ -159,7 +159,8 @@ estate:
           description:
             - Partitions by name. Each is a dict with C(name), C(id), C(env) (V(aixlinux), V(vioserver), V(os400)),
               C(is_vios), C(state), C(os_version), C(uuid), C(rmc_state), C(rmc_ipaddr), C(msp), C(time_ref),
-              C(migration_disabled), C(work_group_id), C(compat_desired), C(compat_current), C(curr_profile),
+              C(migration_disabled), C(resource_config) (0 while never activated), C(never_activated), C(work_group_id),
+              C(compat_desired), C(compat_current), C(curr_profile),
               C(memory) (C(mode), C(min_mb), C(current_mb), C(max_mb), C(huge_pages), C(hpt_ratio), C(ame_factor)),
               C(processors) (C(mode), C(min_units), C(units), C(max_units), C(min_procs), C(procs), C(max_procs),
               C(sharing_mode), C(uncap_weight), C(pool_id), C(pool_name)), C(profile) (the current profile's desired

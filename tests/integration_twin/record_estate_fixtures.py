@@ -55,7 +55,7 @@ def grown(sc: Scenario) -> Scenario:
 
 
 def degraded(sc: Scenario) -> Scenario:
-    """seed-lab on an HMC V10 with b750vio2's RMC down and p740 not connected."""
+    """seed-lab on an HMC V10 with b750vio2's RMC down, b750test1 never activated and p740 not connected."""
     sc.hmcs[0].version = "V10R3.0"
     sc.hmcs[0].service_pack = "1060"
     for ms in sc.systems:
@@ -64,6 +64,8 @@ def degraded(sc: Scenario) -> Scenario:
         for lp in ms.lpars:
             if lp.name == "b750vio2":
                 lp.rmc_state = "inactive"
+            if lp.name == "b750test1":
+                lp.ever_activated = False
     return sc
 
 

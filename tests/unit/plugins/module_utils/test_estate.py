@@ -102,6 +102,14 @@ def test_inactive_partition_has_profile_sizes(seed):
     assert test1["profile"]["desired_mem_mb"] == 4096
     assert test1["profile"]["desired_proc_units"] == 0.2
     assert test1["refcode"] == "00000000"
+    assert (test1["resource_config"], test1["never_activated"]) == (1, False)  # shut down, but activated before
+
+
+def test_a_partition_never_activated(seed, degraded):
+    partitions = degraded[0].estate["systems"][P750]["partitions"]
+    assert (partitions["b750test1"]["resource_config"], partitions["b750test1"]["never_activated"]) == (0, True)
+    assert {name for name, p in partitions.items() if p["never_activated"]} == {"b750test1"}
+    assert all(p["resource_config"] == 1 for s in seed[0].estate["systems"].values() for p in s["partitions"].values())
 
 
 def test_io_slot_owner(seed):

@@ -120,6 +120,15 @@ def test_all_disks_keep_their_identity():
     assert next(d for d in vio["disks"] if d["name"] == "hdisk0")["reserve_policy"] == "single_path"
 
 
+def test_a_never_activated_partition_is_exported_so(estate):
+    assert "ever_activated" not in lpar(export.scenario(estate, "hscroot"), P750, "b750test1")   # the twin's default: true
+    degraded = estate_of("seed-lab-degraded")
+    assert lpar(export.scenario(degraded, "hscroot"), P750, "b750test1")["ever_activated"] is False
+    older = copy.deepcopy(degraded)                     # an estate gathered before never_activated existed
+    del older["systems"][P750]["partitions"]["b750test1"]["never_activated"]
+    assert lpar(export.scenario(older, "hscroot"), P750, "b750test1")["ever_activated"] is False
+
+
 def test_transient_states_settle(estate):
     changed = copy.deepcopy(estate)
     changed["systems"][P750]["partitions"]["b750nl2"]["state"] = "Migrating - Running"

@@ -210,10 +210,23 @@ def test_partitions_that_cannot_move_anywhere(change, reason):
 
 def test_vios_and_never_activated_partitions_stay():
     estate = one(state="Not Activated")
-    estate.part("src", "p")["resource_config"] = 0  # type: ignore[typeddict-unknown-key]
+    estate.part("src", "p")["resource_config"] = 0  # an estate gathered before never_activated existed
     result = run(estate)
     reasons = {k: v["reason"] for k, v in unmovable(result).items()}
     assert reasons == {"p": "never_activated", "src-vio1": "vios", "src-vio2": "vios"}
+
+
+@pytest.mark.parametrize(("facts", "stays"), [
+    ({"resource_config": 0, "never_activated": True}, True),
+    ({"resource_config": 1, "never_activated": False}, False),
+    ({"resource_config": None, "never_activated": None}, False),   # unknown: the HMC's validation will tell
+])
+def test_the_never_activated_fact_decides(facts, stays):
+    estate = one(state="Not Activated")
+    estate.part("src", "p").update(facts)
+    result = run(estate)
+    assert (unmovable(result).get("p", {}).get("reason") == "never_activated") is stays
+    assert ([e["lpar"] for e in result["plan"]] == ["p"]) is not stays
 
 
 def test_policy_exclusion_pinning_and_inactive_partitions():

@@ -97,11 +97,27 @@ def test_rule_fires_only_when_broken(rule_id):
     verify(rule_id, CASES[rule_id])
 
 
+def _resource_config_in_the_estate_only(value: int | None):
+    def mutate(facts: Facts) -> None:
+        facts.extras["systems"][P750]["partitions"].pop("b750test1")
+        set_in(facts, P750, "b750test1", "resource_config", value)
+        set_in(facts, P750, "b750test1", "never_activated", None if value is None else value == 0)
+
+    return mutate
+
+
 def test_unknown_when_facts_are_missing():
-    facts = broken(lambda f: f.extras["systems"][P750]["partitions"].pop("b750test1"))
+    facts = broken(_resource_config_in_the_estate_only(None))
     assert check(facts, "LPM-LPAR-005", "b750test1") == ([], [{"rule": "LPM-LPAR-005", "reason": "resource_config was not read"}])
     facts = broken(lambda f: f.systems[P740].update(lmb_mb=None))
     assert check(facts, "LPM-SYS-005")[1][0]["reason"] == "the memory region size of a system was not read"
+
+
+def test_never_activated_is_read_from_the_estate_when_preflight_did_not_read_it():
+    findings, unknown = check(broken(_resource_config_in_the_estate_only(0)), "LPM-LPAR-005", "b750test1")
+    assert unknown == []
+    assert [(f["rule"], f["subject"], f["evidence"]) for f in findings] == [("LPM-LPAR-005", "b750test1", {"lpar": "b750test1", "resource_config": 0})]
+    assert check(broken(_resource_config_in_the_estate_only(1)), "LPM-LPAR-005", "b750test1") == ([], [])
 
 
 def test_remote_trust_not_tested_and_trusted():

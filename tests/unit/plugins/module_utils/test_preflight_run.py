@@ -109,7 +109,9 @@ def test_given_estate_without_connection():
     assert pair["hmc_validation"] == {"ran": False, "command": None, "rc": None, "seconds": None, "reason": "hmc_validation is false", "output": None}
     assert {"LPM-SYS-004", "LPM-NET-002", "LPM-LPAR-017"} <= {n["rule"] for n in pair["not_checked"]}
     assert "LPM-LPAR-017" not in {n["rule"] for n in report["pairs"][1]["not_checked"]}  # open consoles matter for active migrations only
-    assert any(n["rule"] == "LPM-LPAR-005" for n in report["pairs"][1]["not_checked"])  # resource_config needs the HMC
+    # Never activated or not: the estate's resource_config answers without the HMC.
+    assert not any(n["rule"] == "LPM-LPAR-005" for n in report["pairs"][1]["not_checked"])
+    assert not any(f["rule"] == "LPM-LPAR-005" for f in report["pairs"][1]["findings"])
 
 
 def test_given_estate_with_connection_reads_only_the_extras_and_validates():
