@@ -29,6 +29,7 @@ TWIN=$DEMO/twin
 COLLECTIONS=$DEMO/collections
 SERVER_PID=
 
+# shellcheck disable=SC2317  # called by the EXIT trap
 stop_twin() {
     if [[ -n $SERVER_PID ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
         "$HMCSIM" ctl --state-dir "$TWIN" shutdown >/dev/null 2>&1 || kill "$SERVER_PID" 2>/dev/null || true

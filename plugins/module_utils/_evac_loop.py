@@ -200,7 +200,10 @@ class Loop:
 
     def _retry(self, track: Track, result: MigrationResult) -> None:
         e = track.entry
-        load = lambda target, pair: self.p.dispatcher.caps.load((e.source, pair[0])) + self.p.dispatcher.caps.load((target, pair[1]))  # noqa: E731
+
+        def load(target: str, pair: tuple[str, str]) -> int:
+            return self.p.dispatcher.caps.load((e.source, pair[0])) + self.p.dispatcher.caps.load((target, pair[1]))
+
         tried = self.p.tried.setdefault(track.lpar, [])
         if not tried:
             tried.append((e.target, e.source_msp, e.dest_msp))

@@ -52,7 +52,7 @@ ARGSPEC: dict[str, dict[str, Any]] = {
     "lock_wait": {"type": "float", "default": 120.0},
     "hook_wait": {"type": "float", "default": 3600.0},
     "watch_pid": {"type": "int"},
-    "run_token": {"type": "str", "default": ""},
+    "run_token": {"type": "str", "default": "", "no_log": False},
     "manifest_path": {"type": "path"},
     "restore_from_manifest": {"type": "bool", "default": False},
     "not_ready": {"type": "dict", "default": {}},

@@ -40,7 +40,7 @@ from ansible_collections.powervm.lpm.plugins.module_utils._evac_survey import fo
 from ansible_collections.powervm.lpm.plugins.module_utils._evac_types import Entry, Options, entries_of, safe_name
 from ansible_collections.powervm.lpm.plugins.module_utils._evac_worker import Worker, recover
 from ansible_collections.powervm.lpm.plugins.module_utils._migration_log import CommandLog, CommandRunner
-from ansible_collections.powervm.lpm.plugins.module_utils._migration_poller import Poller
+from ansible_collections.powervm.lpm.plugins.module_utils._migration_poller import Poller, ProgressEntry
 from ansible_collections.powervm.lpm.plugins.module_utils._migration_request import LparRef, MigrationSpec, migrlpar_recover
 from ansible_collections.powervm.lpm.plugins.module_utils._migration_result import MigrationResult, Status
 from ansible_collections.powervm.lpm.plugins.module_utils._plan_params import policy_from
@@ -285,7 +285,11 @@ class _Run:
         hooks = Hooks(self.o.hooks, self.o.groups, self.paths.hooks)
         dispatcher = Dispatcher(tracks, caps, hooks, clock, self.o.clock_scale, ratio, self.o.deadline, self.o.stop_on_failure)
         holder: dict[str, Loop] = {}
-        poller = Poller(self.log, self.o.poll_interval, lambda entries_: holder["loop"].on_progress(entries_))
+
+        def on_progress(seen: list[ProgressEntry]) -> None:
+            holder["loop"].on_progress(seen)
+
+        poller = Poller(self.log, self.o.poll_interval, on_progress)
         worker = Worker(self.log, poller, self.o.migration_timeout, self.o.recover_on_failure, self.clock)
         parts = Parts(self.o, self.journal, dispatcher, worker, ProgressRecorder(self.clock), hooks, retry, room_left(retry, tracks),
                       self._spec, self._on_moved, self.paths.progress, origin, float(plan.get("eta_seconds") or 0.0), self.tried, self.clock)  # fmt: skip

@@ -37,11 +37,7 @@ attributes:
     support: full
     platforms: controller
     details:
-      - This is an action plugin; it runs on the Ansible controller.
-  action:
-    support: full
-    details:
-      - The action plugin does all the work; there is no module code to run on a target.
+      - This is an action plugin; it runs on the Ansible controller. There is no module code to run on a target.
 options:
   source_system:
     description: The system being evacuated (the evacuation's O(powervm.lpm.evacuation#module:source_system)).
