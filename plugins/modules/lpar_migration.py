@@ -13,6 +13,9 @@ description:
   - Makes sure that partitions run on O(target_system), migrating those that do not with C(migrlpar -o m).
   - Partitions already on O(target_system) are left alone. A migration to O(target_system) that is already in progress is
     followed until it ends; no second C(migrlpar) is sent for it.
+  - When someone else (another playbook run, for example) starts the same migration after this task looked, the HMC
+    refuses this task's C(migrlpar -o m) with HSCLA245; the task then follows that migration too and reports it as
+    already migrating by someone else, with RV(results[].attached) set.
   - Several partitions migrate at the same time, up to O(max_concurrent) and the number of concurrent migrations the
     source and destination systems support (C(lslparmigr -r sys)), all over one SSH connection to the HMC.
   - Also validates migrations (C(migrlpar -o v)), stops migrations in progress (C(migrlpar -o s)) and recovers failed
