@@ -25,7 +25,7 @@ from hmcsim.estate import Estate
 
 from bench import instances
 from bench.bound import own_bound
-from bench.executor import Execution, execute
+from bench.executor import MAX_CONCURRENT, Execution, execute
 from bench.inprocess import gather_facts, physics_params
 
 STRATEGIES = ("ours", *BASELINES)
@@ -104,7 +104,9 @@ def run_instance(inst: instances.Instance) -> dict[str, Any]:
     source = instances.source_of(scenario)
     facts = gather_facts(Core(Estate(scenario, manual_clock=True)), scenario.hmcs[0].name).estate
     groups = instances.disruption_groups(inst, scenario)
-    s = setting(facts, source, None, policy_from({"disruption_groups": groups}), physics_from(physics_params(scenario)))
+    # The evacuation module holds at most MAX_CONCURRENT migrations in flight in all; the plan must know.
+    policy = policy_from({"disruption_groups": groups, "max_concurrent": MAX_CONCURRENT})
+    s = setting(facts, source, None, policy, physics_from(physics_params(scenario)))
     lb = _instance_bound(s)
     own = own_bound(scenario, source, [p.name for p in s.movable])
     systems = [s.source, *s.targets.values()]
