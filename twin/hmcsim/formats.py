@@ -41,17 +41,21 @@ def format_units(value: float) -> str:
 def _join_list(items: list) -> str:
     if not items:
         return "none"
-    parts = []
-    for item in items:
-        text = str(item)
-        parts.append(f'""{text}""' if "," in text else text)
-    return ",".join(parts)
+    return ",".join(_quote(str(item), ",") for item in items)
+
+
+def _quote(text: str, delimiter: str) -> str:
+    """CSV quoting: a value holding the delimiter, a comma, a newline or a double quote is wrapped in double
+    quotes, and its own double quotes are doubled. A list element quoted this way shows as ``""x,y""`` once the
+    whole pair is quoted, which is the HMC's nested form. Names with a double quote or a newline are not legal on
+    an HMC; quoting them keeps the output readable when a scenario uses them anyway (hostile-name tests)."""
+    if delimiter in text or any(c in text for c in ',\n"'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
 
 
 def _quote_pair(text: str, delimiter: str = ",") -> str:
-    if delimiter in text or "," in text or "\n" in text:
-        return f'"{text}"'
-    return text
+    return _quote(text, delimiter)
 
 
 def render_default(record: Record) -> str:
