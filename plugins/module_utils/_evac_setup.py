@@ -85,6 +85,12 @@ def room_left(retry: Setting, tracks: Sequence[Track]) -> Capacity | None:
     return capacity
 
 
+def _partition_id(estate: Mapping[str, Any] | None, system: str, name: str) -> int | None:
+    """The partition ID of ``name`` on ``system`` in the estate facts, when they hold it."""
+    part = (estate or {}).get("systems", {}).get(system, {}).get("partitions", {}).get(name) if name else None
+    return part["id"] if part and isinstance(part.get("id"), int) else None
+
+
 def spec_for(entry: Entry, options: Options, estate: Mapping[str, Any] | None, used_ids: Mapping[str, set[int]]) -> MigrationSpec:
     over = options.overrides.get(entry.lpar)
     pool = ""
@@ -95,7 +101,9 @@ def spec_for(entry: Entry, options: Options, estate: Mapping[str, Any] | None, u
         proc = part["processors"] if part else None
         if proc and proc.get("mode") != "ded" and proc.get("pool_name") not in (None, "", DEFAULT_POOL):
             pool = str(proc["pool_name"])
-    spec = MigrationSpec(target=entry.target, source_msp=entry.source_msp, dest_msp=entry.dest_msp, shared_proc_pool=pool)
+    spec = MigrationSpec(target=entry.target, source_msp=entry.source_msp, dest_msp=entry.dest_msp, shared_proc_pool=pool,
+                         source_msp_id=_partition_id(estate, entry.source, entry.source_msp),
+                         dest_msp_id=_partition_id(estate, entry.target, entry.dest_msp))
     if over is not None:
         lpar_id = over.dest_lpar_id if over.dest_lpar_id not in used_ids.get(entry.target, set()) else None
         spec = dataclasses.replace(spec, scsi_mappings=over.scsi_mappings, fc_mappings=over.fc_mappings, dest_lpar_id=lpar_id)

@@ -102,6 +102,20 @@ def build_filter(filters: Mapping[str, FilterValue]) -> str:
     return ",".join(fields)
 
 
+def lpar_names_filter(names: Sequence[str]) -> dict[str, FilterValue] | None:
+    """``{"lpar_names": names}`` for a ``--filter``, or None when a name cannot be written in one.
+
+    A partition name may hold ``,`` or ``=`` on an HMC, and ``"`` or a newline in a twin, none of which the filter
+    grammar can carry. Callers given None list every partition of the system and keep the ones they want, so one
+    such name neither fails nor hides the others.
+    """
+    try:
+        build_filter({"lpar_names": list(names)})
+    except HmcInputError:
+        return None
+    return {"lpar_names": list(names)}
+
+
 def _query(base: list[str], filters: Mapping[str, FilterValue] | None, fields: Sequence[str] | None, header: bool) -> list[str]:
     argv = list(base)
     if filters:

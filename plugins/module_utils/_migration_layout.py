@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ansible_collections.powervm.lpm.plugins.module_utils._hmc_commands import lshwres
+from ansible_collections.powervm.lpm.plugins.module_utils._hmc_commands import lpar_names_filter, lshwres
 from ansible_collections.powervm.lpm.plugins.module_utils._hmc_errors import HmcInputError
 from ansible_collections.powervm.lpm.plugins.module_utils._hmc_parsers import parse_fields
 from ansible_collections.powervm.lpm.plugins.module_utils._migration_log import CommandRunner
@@ -57,11 +57,12 @@ def parse_client_adapters(subtype: str, text: str) -> list[ClientAdapter]:
 
 
 def read_client_adapters(client: CommandRunner, system: str, lpars: Sequence[str]) -> list[ClientAdapter]:
-    """The client vSCSI and vFC adapters of ``lpars`` on ``system`` (two commands)."""
+    """The client vSCSI and vFC adapters of ``lpars`` on ``system`` (two commands; every partition's when a name
+    cannot be written in a filter)."""
     found: list[ClientAdapter] = []
     for subtype in SUBTYPES:
-        argv = lshwres("virtualio", system, level="lpar", rsubtype=subtype, filters={"lpar_names": list(lpars)}, fields=ADAPTER_FIELDS)
-        found += parse_client_adapters(subtype, client.run(argv, read_only=True).stdout)
+        argv = lshwres("virtualio", system, level="lpar", rsubtype=subtype, filters=lpar_names_filter(lpars), fields=ADAPTER_FIELDS)
+        found += [a for a in parse_client_adapters(subtype, client.run(argv, read_only=True).stdout) if a.lpar in lpars]
     return found
 
 

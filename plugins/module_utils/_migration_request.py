@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ansible_collections.powervm.lpm.plugins.module_utils._hmc_commands import RecordValue, build_input_data, check_name
+from ansible_collections.powervm.lpm.plugins.module_utils._hmc_commands import RECORD_FORBIDDEN, RecordValue, build_input_data, check_name
 from ansible_collections.powervm.lpm.plugins.module_utils._hmc_errors import HmcInputError
 
 # Override / redundancy options: option name -> (migrlpar flag, choice -> flag value). The HMC
@@ -35,12 +35,17 @@ OVERRIDE_FLAGS: dict[str, tuple[str, dict[str, str]]] = {
 }
 
 
+def _fits_element(text: str) -> bool:
+    return not RECORD_FORBIDDEN.union("/").intersection(text)
+
+
 @dataclass(frozen=True)
 class AdapterMapping:
     """One ``virtual_scsi_mappings``/``virtual_fc_mappings`` element.
 
     ``client_slot/dest_vios_name/dest_vios_id[/dest_vios_slot[/dest_fc_port]]``; the VIOS may be given
-    by name, by ID or both. ``dest_fc_port`` is for virtual FC only.
+    by name, by ID or both. ``dest_fc_port`` is for virtual FC only. A VIOS name the element cannot carry
+    (``,`` ``=`` ``"`` ``/`` or a newline) is left out when the ID is given, and refused otherwise.
     """
 
     client_slot: int
@@ -54,12 +59,15 @@ class AdapterMapping:
             raise HmcInputError(f"virtual adapter slot {self.client_slot} is not valid")
         if not self.dest_vios and self.dest_vios_id is None:
             raise HmcInputError(f"the mapping of client slot {self.client_slot} names no destination VIOS")
-        for text, what in ((self.dest_vios, "destination VIOS name"), (self.dest_fc_port, "destination FC port")):
+        dest_vios = self.dest_vios
+        if dest_vios and self.dest_vios_id is not None and not _fits_element(dest_vios):
+            dest_vios = ""
+        for text, what in ((dest_vios, "destination VIOS name"), (self.dest_fc_port, "destination FC port")):
             if text:
                 check_name(text, what)
                 if "/" in text:
                     raise HmcInputError(f"{what} {text!r} cannot be used in a mapping: it contains '/'")
-        parts = [str(self.client_slot), self.dest_vios, "" if self.dest_vios_id is None else str(self.dest_vios_id)]
+        parts = [str(self.client_slot), dest_vios, "" if self.dest_vios_id is None else str(self.dest_vios_id)]
         if self.dest_vios_slot is not None or self.dest_fc_port:
             parts.append("" if self.dest_vios_slot is None else str(self.dest_vios_slot))
         if self.dest_fc_port:
@@ -74,6 +82,9 @@ class MigrationSpec:
     target: str
     source_msp: str = ""
     dest_msp: str = ""
+    # Partition IDs of the MSPs, when known: used instead of a name the record grammar cannot carry.
+    source_msp_id: int | None = None
+    dest_msp_id: int | None = None
     scsi_mappings: tuple[AdapterMapping, ...] = ()
     fc_mappings: tuple[AdapterMapping, ...] = ()
     shared_proc_pool: str = ""
@@ -125,10 +136,11 @@ def input_data(spec: MigrationSpec) -> dict[str, RecordValue]:
     data: dict[str, RecordValue] = {}
     if spec.dest_lpar_id is not None:
         data["dest_lpar_id"] = spec.dest_lpar_id
-    if spec.source_msp:
-        data["source_msp_name"] = spec.source_msp
-    if spec.dest_msp:
-        data["dest_msp_name"] = spec.dest_msp
+    for side, name, lpar_id in (("source", spec.source_msp, spec.source_msp_id), ("dest", spec.dest_msp, spec.dest_msp_id)):
+        if name and (lpar_id is None or not RECORD_FORBIDDEN.intersection(name)):
+            data[f"{side}_msp_name"] = name
+        elif lpar_id is not None:
+            data[f"{side}_msp_id"] = lpar_id
     if spec.shared_proc_pool:
         key = "shared_proc_pool_id" if spec.shared_proc_pool.isdigit() else "shared_proc_pool_name"
         data[key] = spec.shared_proc_pool

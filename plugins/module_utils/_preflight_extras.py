@@ -57,14 +57,14 @@ def lpar_listing(system: str) -> Listing:
 
 def prof_listing(system: str, lpars: Sequence[str]) -> Listing:
     return Listing(
-        "x_prof", lambda f: cmd.lssyscfg("prof", system, filters={"lpar_names": list(lpars)}, fields=f), ("name", "lpar_name", "lpar_id"),
+        "x_prof", lambda f: cmd.lssyscfg("prof", system, filters=cmd.lpar_names_filter(lpars), fields=f), ("name", "lpar_name", "lpar_id"),
         ("desired_num_huge_pages", "bsr_arrays", "lhea_logical_ports", "sriov_eth_logical_ports"),
         min_major={"sriov_eth_logical_ports": 8}, max_major={"bsr_arrays": 9, "lhea_logical_ports": 9},
     )
 
 
 def slot_listing(system: str, vios: Sequence[str]) -> Listing:
-    return Listing("x_slot", lambda f: cmd.lshwres("virtualio", system, level="lpar", rsubtype="slot", filters={"lpar_names": list(vios)}, fields=f),
+    return Listing("x_slot", lambda f: cmd.lshwres("virtualio", system, level="lpar", rsubtype="slot", filters=cmd.lpar_names_filter(vios), fields=f),
                    ("lpar_name", "lpar_id", "curr_max_virtual_slots"))
 
 
