@@ -393,12 +393,20 @@ baselines:
   description: Per baseline named in O(baselines), its plan in the same format (RV(plan), RV(eta_seconds), RV(lb) ...).
   returned: when O(baselines) is not empty
   type: dict
+problems:
+  description:
+    - Where the O(estate) given differs from what M(powervm.lpm.estate_info) returns, one C(path: message) line each (at
+      most 20), for example C(estate.systems.p750.lmb_mb: is required).
+  returned: when the estate given cannot be used
+  type: list
+  elements: str
 """
 
 from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.powervm.lpm.plugins.module_utils._estate_check import shape_message
 from ansible_collections.powervm.lpm.plugins.module_utils._plan_baselines import BASELINES, BaselineOptions, baseline
 from ansible_collections.powervm.lpm.plugins.module_utils._plan_build import plan, setting
 from ansible_collections.powervm.lpm.plugins.module_utils._plan_params import PlanInputError, physics_from, policy_from
@@ -474,7 +482,8 @@ def main() -> None:
         module.fail_json(msg=f"cannot plan the evacuation: {exc}")
         return
     except (KeyError, TypeError, AttributeError) as exc:
-        module.fail_json(msg=f"the estate facts are not in the shape estate_info returns: {exc!r}")
+        message, problems = shape_message(module.params["estate"], exc, lead="the estate facts are not in the shape estate_info returns")
+        module.fail_json(msg=message, problems=problems)
         return
     module.exit_json(changed=False, **result)
 

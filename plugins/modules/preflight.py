@@ -247,12 +247,20 @@ report_written:
   description: Whether the report file was written (false in check mode).
   returned: when O(report_path) is set
   type: bool
+problems:
+  description:
+    - Where the O(estate) given differs from what M(powervm.lpm.estate_info) returns, one C(path: message) line each (at
+      most 20), for example C(estate.systems.p750.lmb_mb: is required).
+  returned: when the estate given cannot be used
+  type: list
+  elements: str
 """
 
 from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.powervm.lpm.plugins.module_utils._estate_check import shape_message
 from ansible_collections.powervm.lpm.plugins.module_utils._hmc_errors import HmcError
 from ansible_collections.powervm.lpm.plugins.module_utils._hmc_options import HMC_MODULE_KWARGS, client_from_module, hmc_argument_spec
 from ansible_collections.powervm.lpm.plugins.module_utils._preflight_facts import estates_from_option
@@ -298,7 +306,8 @@ def main() -> None:
     except (KeyError, TypeError) as exc:
         if p["estate"] is None:
             raise
-        module.fail_json(msg=f"the estate does not have the shape powervm.lpm.estate_info returns ({type(exc).__name__}: {exc})")
+        message, problems = shape_message(p["estate"], exc)
+        module.fail_json(msg=message, problems=problems)
     if p["report_path"]:
         result["report_written"] = not module.check_mode
         try:

@@ -99,4 +99,6 @@ def test_an_estate_of_another_shape_is_refused(monkeypatch, capsys):
     estate = {"schema_version": 1, "hmc": facts.hmc_of[P750], "systems": systems, "warnings": []}
     result, _clients = run_module(monkeypatch, capsys, target_system=P740, estate=estate, hmc_validation=False)
     assert result["failed"] is True
-    assert result["msg"] == "the estate does not have the shape powervm.lpm.estate_info returns (KeyError: 'lmb_mb')"
+    assert result["msg"] == ("the estate does not have the shape powervm.lpm.estate_info returns (KeyError: 'lmb_mb'): "
+                             f"estate.systems.{next(iter(systems))}.lmb_mb: is required (and 1 more, see problems)")
+    assert sorted(result["problems"]) == sorted(f"estate.systems.{name}.lmb_mb: is required" for name in systems)
