@@ -395,8 +395,8 @@ baselines:
   type: dict
 problems:
   description:
-    - Where the O(estate) given differs from what M(powervm.lpm.estate_info) returns, one C(path: message) line each (at
-      most 20), for example C(estate.systems.p750.lmb_mb: is required).
+    - "Where the O(estate) given differs from what M(powervm.lpm.estate_info) returns, one C(path: message) line each (at
+      most 20), for example C(estate.systems.p750.lmb_mb: is required)."
   returned: when the estate given cannot be used
   type: list
   elements: str
