@@ -213,6 +213,22 @@ def test_lpar_migration_moves_partitions_with_hostile_names(moving_lab, run_play
     assert not any(e["argv"][0] == "migrlpar" for e in moving_lab.log(since=before))
 
 
+def test_migrate_playbook_moves_hostile_partitions_with_their_layout(moving_lab, run_playbook, tmp_path):
+    lpars = ["b750nl2", "b750db2", "b750app2"]
+    variables = {**hmc_vars(moving_lab), "migrate_lpars": [hostile(n) for n in lpars], "migrate_target_system": TARGET,
+                 "migrate_preflight_report_path": str(tmp_path / "preflight.json")}
+    before = moving_lab.last_seq()
+    rc, _ = run_playbook(REPO / "playbooks" / "migrate.yml", variables, twin=moving_lab)
+    log = moving_lab.log(since=before)
+    assert rc == 0
+    assert_sent_whole(log)
+    assert sorted(selectors(log, "m")) == sorted(expected_selector(n) for n in lpars)
+    # The VIOS layout is kept: the second VIOS of the target ("vio2,y=z") is named by its ID.
+    assert f'"virtual_fc_mappings=41/{hostile("b740vio1")}/1,51//2"' in values_of(log, "-i", "migrlpar", "-o", "m")
+    where = placement(moving_lab)
+    assert {hostile(n): where[hostile(n)][0] for n in lpars} == {hostile(n): TARGET for n in lpars}
+
+
 @pytest.fixture(scope="module")
 def prep_lab(twin_factory):
     return twin_factory(mutate=rename)
