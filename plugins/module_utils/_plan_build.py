@@ -200,10 +200,21 @@ def finish(s: Setting, jobs: Sequence[Job], scheduled: Scheduled, decisions: Map
     return PlanResult(migrations, sorted(all_unmovable, key=lambda u: u.lpar), out_decisions, bound, scheduled.result.makespan, s.warnings, search)
 
 
+def solo_times(s: Setting) -> dict[tuple[str, str], float]:
+    """(partition, target) -> the partition's migration time alone to that target, where it has a choice."""
+    out = {}
+    for part in s.movable:
+        targets = s.options[part.name]
+        if len(targets) > 1 and part.kind != INACTIVE:
+            for target in targets:
+                out[(part.name, target)] = estimate(part, s.source, [s.targets[target]], s.physics).solo_s
+    return out
+
+
 def plan(s: Setting) -> PlanResult:
     """Our plan for a setting."""
     capacity = Capacity.of(s.targets.values(), s.policy)
-    placement = place(s.movable, s.options, s.targets, s.policy.pin, s.estimates, capacity, horizon(s))
+    placement = place(s.movable, s.options, s.targets, s.policy.pin, s.estimates, capacity, horizon(s), solo_times(s))
     limits = limits_for(s.source, s.targets, s.policy)
     placed = [p for p in s.movable if p.name in placement.target_of]
     jobs = jobs_for(placed, placement.target_of, s.policy)

@@ -12,8 +12,13 @@ largest first; inactive partitions last. Each goes to a target where it fits (``
 * while some target would stay under the evacuation's horizon (the time the source needs anyway:
   its egress bytes, or its concurrency slots) the one with the most free capacity after placement
   (``most_free_capacity_after_placement``);
-* otherwise the one whose transfer load (ingress bytes over ingress capacity, or migration time over
-  its concurrency) stays lowest (``least_transfer_load``).
+* otherwise the one whose transfer load (ingress bytes over ingress capacity, migration time over
+  its concurrency, or the partition's own migration time to that target) stays lowest
+  (``least_transfer_load``).
+
+A target is calm only when the partition's own migration to it (alone, at the best rate of that
+target's links: ``solo_on``) stays under the horizon too, or is as short as anywhere; so a large
+partition does not go behind a slow link only because that target has the most free memory.
 
 When this greedy pass leaves a partition without room although it fits somewhere on its own, a
 bounded depth-first search over all placements looks for one that places more partitions
@@ -32,6 +37,8 @@ from ansible_collections.powervm.lpm.plugins.module_utils._plan_types import INA
 
 SEARCH_NODES = 20_000
 
+SoloTimes = Mapping[tuple[str, str], float]  # (partition, target) -> its migration time alone to that target
+
 
 @dataclass
 class Placement:
@@ -48,31 +55,36 @@ class _Load:
     volume: dict[str, float] = field(default_factory=dict)
     slot_time: dict[str, float] = field(default_factory=dict)
 
-    def after(self, target: str, est: Estimate) -> float:
+    def after(self, target: str, est: Estimate, solo: float | None = None) -> float:
+        """The target's load with this partition too; ``solo``: its own migration time to this target."""
         system = self.targets[target]
         ingress = system.ingress_mbs
         slots = max(1, min(system.active_cap, sum(m.cap for m in system.msps)))
         by_bytes = (self.volume.get(target, 0.0) + est.volume_mb) / ingress if ingress > 0 else 0.0
-        by_slots = (self.slot_time.get(target, 0.0) + est.solo_s) / slots
+        by_slots = (self.slot_time.get(target, 0.0) + (est.solo_s if solo is None else solo)) / slots
         return max(by_bytes, by_slots)
 
-    def add(self, target: str, est: Estimate) -> None:
+    def add(self, target: str, est: Estimate, solo: float | None = None) -> None:
         self.volume[target] = self.volume.get(target, 0.0) + est.volume_mb
-        self.slot_time[target] = self.slot_time.get(target, 0.0) + est.solo_s
+        self.slot_time[target] = self.slot_time.get(target, 0.0) + (est.solo_s if solo is None else solo)
 
 
 def _order(parts: Sequence[Partition], options: Mapping[str, Sequence[str]]) -> list[Partition]:
     return sorted(parts, key=lambda p: (p.kind == INACTIVE, len(options[p.name]), -(p.mem_mb + p.hpt_mb), -p.proc_units, p.name))
 
 
-def _choose(part: Partition, fits: list[str], est: Estimate, capacity: Capacity, load: _Load, horizon: float) -> Decision:
-    scored = [(t, load.after(t, est), capacity.headroom(part, t)) for t in sorted(fits)]
+def _choose(part: Partition, fits: list[str], est: Estimate, capacity: Capacity, load: _Load, horizon: float, solo_on: SoloTimes) -> Decision:
+    own = {t: solo_on.get((part.name, t), est.solo_s) for t in fits}
+    scored = [(t, load.after(t, est, own[t]), capacity.headroom(part, t)) for t in sorted(fits)]
     details: dict[str, object] = {}
     if part.kind == INACTIVE:
         target, _load, room = max(scored, key=lambda s: s[2])
         reason = "most_free_capacity_after_placement"
     else:
-        calm = [s for s in scored if s[1] <= horizon]
+        # Calm: the target stays under the horizon, and so does this migration unless it cannot anywhere.
+        limit = max(horizon, min(own.values()))
+        calm = [s for s in scored if s[1] <= horizon and own[s[0]] <= limit]
+        scored = [(t, max(after, solo_on.get((part.name, t), 0.0)), room) for t, after, room in scored]
         if calm:
             target, after, room = max(calm, key=lambda s: (s[2], -s[1]))
             reason = "most_free_capacity_after_placement"
@@ -129,11 +141,15 @@ def place(
     estimates: Mapping[str, Estimate],
     capacity: Capacity,
     horizon: float,
+    solo_on: SoloTimes | None = None,
 ) -> Placement:
     """Place ``parts`` (each with at least one feasible target in ``options``) on the targets.
 
-    Ties go to the target that comes first by name (``max``/``min`` keep the first of equals).
+    ``solo_on`` gives (partition, target) -> the partition's migration time alone to that target;
+    when missing, its best time to any target (``estimates``) stands in. Ties go to the target that
+    comes first by name (``max``/``min`` keep the first of equals).
     """
+    solo_on = solo_on or {}
     result = Placement()
     load = _Load(targets)
     short: dict[str, dict[str, Reason]] = {}
@@ -145,7 +161,7 @@ def place(
             result.unmovable.append(Unmovable(part.name, "pinned_target_no_capacity", lack.detail, {target: lack.code}))
             continue
         capacity.take(part, target)
-        load.add(target, estimates[part.name])
+        load.add(target, estimates[part.name], solo_on.get((part.name, target)))
         result.target_of[part.name] = target
         result.decisions[part.name] = Decision(part.name, "target", target, "pinned")
     free = [p for p in parts if p.name not in pins]
@@ -160,10 +176,10 @@ def place(
         if not fits:
             short[part.name] = lacks
             continue
-        decision = _choose(part, fits, estimates[part.name], capacity, load, horizon)
+        decision = _choose(part, fits, estimates[part.name], capacity, load, horizon, solo_on)
         target = str(decision.value)
         capacity.take(part, target)
-        load.add(target, estimates[part.name])
+        load.add(target, estimates[part.name], solo_on.get((part.name, target)))
         result.target_of[part.name] = target
         result.decisions[part.name] = decision
     if short:
