@@ -4,11 +4,13 @@ quick (CI, a few minutes): 30 makespan instances; command economy at 10 and 100 
 planner at 200 x 10. full: 200 instances; economy at 10, 100 and 1,000; the 1,000-partition fleet
 (estate_info, preflight); the controller's CPU and memory during a 200-partition evacuation.
 Results go to bench/results/tmp/ (quick) or bench/results/ (full) unless --out is given.
+``python -m bench render RESULTS.json`` writes the Markdown and the plot of a results file again.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -73,18 +75,33 @@ def run(mode: str, sections: tuple[str, ...], instances: int | None, command: st
     return data
 
 
+def render(path: Path) -> int:
+    """Write the Markdown and the plot of a results JSON again (after a change of the report's layout)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["targets"] = checks.targets(data)
+    for written in report.write(data, path.parent):
+        _say(f"wrote {written}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
+    args_in = sys.argv[1:] if argv is None else argv
+    if args_in[:1] == ["render"]:
+        if len(args_in) != 2:
+            print("usage: python -m bench render RESULTS.json", file=sys.stderr)
+            return 2
+        return render(Path(args_in[1]))
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("mode", choices=sorted(MODES))
     parser.add_argument("--only", default=",".join(SECTIONS), help=f"comma list of sections (default: {','.join(SECTIONS)})")
     parser.add_argument("--instances", type=int, default=None, help="makespan instances (default: 30 quick, 200 full)")
     parser.add_argument("--out", type=Path, default=None, help="directory for <mode>.json, <mode>.md, <mode>-makespan.svg")
-    args = parser.parse_args(argv)
+    args = parser.parse_args(args_in)
     sections = tuple(s.strip() for s in args.only.split(",") if s.strip())
     unknown = [s for s in sections if s not in SECTIONS]
     if unknown:
         parser.error(f"unknown sections: {', '.join(unknown)}")
-    command = " ".join(["python -m bench", *(argv if argv is not None else sys.argv[1:])])
+    command = " ".join(["python -m bench", *args_in])
     data = run(args.mode, sections, args.instances, command)
     out = args.out if args.out is not None else MODES[args.mode]["out"]
     for path in report.write(data, out):

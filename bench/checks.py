@@ -103,8 +103,8 @@ def targets(data: dict[str, Any]) -> list[dict[str, Any]]:
         ours = s["per_strategy"]["ours"]["ratio"]
         v = s["vs_best_baseline"]
         out += [
-            {"goal": "ours makespan/LB median <= 1.10", "measured": f"{ours['median']:.3f}", "met": ours["median"] <= 1.10},
-            {"goal": "ours makespan/LB p95 <= 1.25", "measured": f"{ours['p95']:.3f}", "met": ours["p95"] <= 1.25},
+            {"goal": "ours makespan/LB median <= 1.10", "measured": f"{ours['median']:.4f}", "met": ours["median"] <= 1.10},
+            {"goal": "ours makespan/LB p95 <= 1.25", "measured": f"{ours['p95']:.4f}", "met": ours["p95"] <= 1.25},
             {"goal": f">= {SAVING_GOAL:.0%} shorter than the best baseline (instances with >= 2 targets)",
              "measured": f"median saving {v['saving']['median']:.3f}; {v['share_with_saving_goal']:.0%} of instances save >= {SAVING_GOAL:.0%}; "
              f"possible on {v['goal_attainable']}, met on {v['goal_met_where_attainable']} of those",

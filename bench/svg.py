@@ -65,8 +65,9 @@ def box_strip(groups: Sequence[Group], *, title: str, y_label: str, lines: Seque
     for line in lines:
         ly = y(line.value)
         out.append(f'<line x1="{left}" y1="{ly:.1f}" x2="{left + plot_w}" y2="{ly:.1f}" stroke="#555" stroke-dasharray="6,4"/>')
-        ty = ly + 14 if line.below else ly - 5
-        out.append(f'<text x="{left + plot_w - 4}" y="{ty:.1f}" text-anchor="end" fill="#555" font-size="12">{escape(line.label)}</text>')
+        if line.label:
+            ty = ly + 14 if line.below else ly - 5
+            out.append(f'<text x="{left + plot_w - 4}" y="{ty:.1f}" text-anchor="end" fill="#555" font-size="12">{escape(line.label)}</text>')
     out.append(f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}" stroke="black"/>')
     out.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="black"/>')
     out.append(f'<text transform="translate(22,{top + plot_h / 2:.0f}) rotate(-90)" text-anchor="middle">{escape(y_label)}</text>')
