@@ -173,7 +173,8 @@ class Evacuation:
     def argv(self, playbook: str, extra: dict[str, Any] | None = None) -> list[str]:
         path = self.workdir / f"vars-{time.monotonic_ns()}.json"
         path.write_text(json.dumps(SECRETS.scrub(self.variables(extra))), encoding="utf-8")   # secrets as environment lookups
-        return [str(pathlib.Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,", "-c", "local", "-e", f"@{path}", playbook]
+        name, *flags = playbook.split()  # e.g. "powervm.lpm.evacuate --check"
+        return [str(pathlib.Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,", "-c", "local", "-e", f"@{path}", name, *flags]
 
     def env(self) -> dict[str, str]:
         return dict(os.environ, ANSIBLE_COLLECTIONS_PATH=self.collections_path, ANSIBLE_NOCOLOR="1", ANSIBLE_RETRY_FILES_ENABLED="0",

@@ -257,7 +257,7 @@ def test_a_second_evacuation_of_the_same_system_refuses(twin_factory, evacuation
     process = first.start({"evacuate_source_system": P750})
     try:
         assert first.wait_for(lambda events: any(e["event"] == "launch" for e in events), timeout=120)
-        same_dir = first.run({"evacuate_source_system": P750, "evacuate_preflight": False, "evacuate_lock_wait": 0})
+        same_dir = first.run({"evacuate_source_system": P750, "evacuate_preflight": False})
         assert same_dir.rc != 0
         assert f"an evacuation of {P750} is already running: pid" in same_dir.stdout
         other = evacuation(twin, evacuate_preflight=False)  # its own state directory: the HMC shows what runs
@@ -268,3 +268,19 @@ def test_a_second_evacuation_of_the_same_system_refuses(twin_factory, evacuation
         twin.ctl("clock", "speed", "120")
         assert process.wait(300) == 0
     assert all(placement(twin, [P750, P740])[n][0][0] == P740 for n in SEED_MOVABLE)
+
+
+def test_a_dry_run_and_check_mode_show_the_plan_and_move_nothing(twin_factory, evacuation):
+    twin = twin_factory("seed-lab")
+    evac = evacuation(twin)
+    before = placement(twin, [P750, P740])
+    seq = twin.last_seq()
+    dry = evac.run({"evacuate_source_system": P750, "evacuate_dry_run": True})
+    assert dry.rc == 0, dry.stdout[-3000:]
+    assert "Plan: 8 migrations from " + P750 in dry.stdout and "stays: b750vio1 (vios)" in dry.stdout
+    assert "Dry run: nothing was migrated" in dry.stdout
+    checked = evac.run({"evacuate_source_system": P750}, playbook="powervm.lpm.evacuate --check")
+    assert checked.rc == 0, checked.stdout[-3000:]
+    assert "Check mode: nothing was migrated" in checked.stdout
+    assert migrations_sent(twin.log(since=seq)) == [] and placement(twin, [P750, P740]) == before
+    assert not (evac.state_dir / f"{P750}.journal.jsonl").exists()
