@@ -33,6 +33,7 @@ SECOND = ["b750app1", "b750nl2", "b750web1", "b750app2"]
 BOTH = sorted(set(FIRST) & set(SECOND))
 ALL = sorted(set(FIRST) | set(SECOND))
 SPEED = "10"            # simulated seconds per real second: a migration of seed-lab takes several seconds
+SLOW = "5"
 REFUSED = "already migrating by someone else"
 
 
@@ -119,7 +120,7 @@ def test_two_playbooks_at_once_never_double_migrate(twin_factory, run_playbook):
 
 def test_when_both_surveys_race_the_refusal_is_followed(twin_factory, run_playbook):
     twin = twin_factory("seed-lab")
-    twin.ctl("clock", "speed", SPEED)
+    twin.ctl("clock", "speed", SLOW)                    # the loser's -o m must come while the winner's migration runs
     # Both runs survey, then wait 2 x 3 s for the concurrency limits: both send -o m after both surveys.
     twin.ctl("fault", "arm", "latency", "--command", "lslparmigr -r sys", "--seconds", "3")
     seq = twin.last_seq()
@@ -135,7 +136,7 @@ def test_when_both_surveys_race_the_refusal_is_followed(twin_factory, run_playbo
 
 def test_a_run_started_during_the_others_migrations_sends_none_for_them(twin_factory, run_playbook):
     twin = twin_factory("seed-lab")
-    twin.ctl("clock", "speed", "5")
+    twin.ctl("clock", "speed", SLOW)
     outcomes: list[Any] = [None, None]
     first = start(run_playbook, twin, FIRST, outcomes, 0, None)
     deadline = time.monotonic() + 60

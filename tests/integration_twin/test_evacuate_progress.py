@@ -26,6 +26,7 @@ from typing import Any
 
 import yaml
 
+from conftest import SECRETS, secret_input
 from evac_support import P750, Evacuation, journal_events
 
 INTERVAL = 3
@@ -77,9 +78,11 @@ def _runner_dir(root: pathlib.Path, evac: Evacuation) -> pathlib.Path:
     (private / "inventory").mkdir()
     (private / "project" / "evacuate.yml").write_text(yaml.safe_dump([{"ansible.builtin.import_playbook": "powervm.lpm.evacuate"}]), encoding="utf-8")
     (private / "inventory" / "hosts").write_text("localhost ansible_connection=local\n", encoding="utf-8")
-    (private / "env" / "extravars").write_text(json.dumps(evac.variables()), encoding="utf-8")
-    env = {k: v for k, v in evac.env().items() if k.startswith("ANSIBLE_")}
-    (private / "env" / "envvars").write_text(json.dumps(env), encoding="utf-8")
+    # The secrets reach the job in its environment (as AWX injects credentials), which the extra vars look up.
+    (private / "env" / "extravars").write_text(json.dumps(SECRETS.scrub(evac.variables())), encoding="utf-8")
+    env = {k: v for k, v in evac.env().items() if k.startswith(("ANSIBLE_", "POWERVM_LPM_TEST_"))}
+    secret_input(private / "env" / "envvars", "the job's environment (its input)").write_text(json.dumps(env), encoding="utf-8")
+    secret_input(private / "artifacts" / "evacuate" / "command", "ansible-runner's copy of the job's command and environment")
     return private
 
 
