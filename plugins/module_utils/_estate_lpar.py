@@ -8,7 +8,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from ansible_collections.powervm.lpm.plugins.module_utils import _estate_values as v
 from ansible_collections.powervm.lpm.plugins.module_utils._estate_model import (
@@ -128,8 +129,9 @@ def virtual_eth(records: Records) -> list[VirtualEth]:
     return sorted(out, key=lambda a: a["slot"])
 
 
-def virtual_scsi(records: Records) -> list[VirtualScsi]:
-    out: list[VirtualScsi] = []
+def _client_server_adapters(records: Records, extra: Callable[[dict[str, str]], dict[str, Any]]) -> list[Any]:
+    """The adapters with a slot number, sorted by slot: their common fields plus what ``extra`` adds."""
+    out: list[dict[str, Any]] = []
     for r in records:
         slot = v.integer(r.get("slot_num"))
         if slot is None:
@@ -137,39 +139,21 @@ def virtual_scsi(records: Records) -> list[VirtualScsi]:
         rid, rname, rslot = _remote(r)
         out.append({
             "slot": slot, "adapter_type": r.get("adapter_type", ""), "remote_lpar_id": rid, "remote_lpar_name": rname,
-            "remote_slot": rslot, "is_required": bool(v.flag(r.get("is_required"))),
+            "remote_slot": rslot, **extra(r), "is_required": bool(v.flag(r.get("is_required"))),
         })
     return sorted(out, key=lambda a: a["slot"])
+
+
+def virtual_scsi(records: Records) -> list[VirtualScsi]:
+    return _client_server_adapters(records, lambda r: {})
 
 
 def virtual_fc(records: Records) -> list[VirtualFc]:
-    out: list[VirtualFc] = []
-    for r in records:
-        slot = v.integer(r.get("slot_num"))
-        if slot is None:
-            continue
-        rid, rname, rslot = _remote(r)
-        out.append({
-            "slot": slot, "adapter_type": r.get("adapter_type", ""), "remote_lpar_id": rid, "remote_lpar_name": rname,
-            "remote_slot": rslot, "wwpns": [w.lower() for w in v.strings(r.get("wwpns"))],
-            "is_required": bool(v.flag(r.get("is_required"))),
-        })
-    return sorted(out, key=lambda a: a["slot"])
+    return _client_server_adapters(records, lambda r: {"wwpns": [w.lower() for w in v.strings(r.get("wwpns"))]})
 
 
 def virtual_serial(records: Records) -> list[VirtualSerial]:
-    out: list[VirtualSerial] = []
-    for r in records:
-        slot = v.integer(r.get("slot_num"))
-        if slot is None:
-            continue
-        rid, rname, rslot = _remote(r)
-        out.append({
-            "slot": slot, "adapter_type": r.get("adapter_type", ""), "supports_hmc": bool(v.flag(r.get("supports_hmc"))),
-            "remote_lpar_id": rid, "remote_lpar_name": rname, "remote_slot": rslot,
-            "is_required": bool(v.flag(r.get("is_required"))),
-        })
-    return sorted(out, key=lambda a: a["slot"])
+    return _client_server_adapters(records, lambda r: {"supports_hmc": bool(v.flag(r.get("supports_hmc")))})
 
 
 def io_slots(records: Records) -> list[IoSlot]:
