@@ -10,23 +10,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Sequence
-from typing import Protocol
 
 from ansible_collections.powervm.lpm.plugins.module_utils._hmc_client import CommandResult, display_command
+from ansible_collections.powervm.lpm.plugins.module_utils._hmc_runner import CommandRunner
 
-
-class CommandRunner(Protocol):
-    """What the migration code uses of HmcClient (tests pass fakes)."""
-
-    def run(
-        self,
-        argv: Sequence[str],
-        *,
-        read_only: bool = False,
-        timeout: float | None = None,
-        check: bool = True,
-        secrets: Iterable[str] = (),
-    ) -> CommandResult: ...
+__all__ = ["CommandLog", "CommandRunner"]
 
 
 class CommandLog:

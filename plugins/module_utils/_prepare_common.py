@@ -8,31 +8,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
-from ansible_collections.powervm.lpm.plugins.module_utils._hmc_client import CommandResult
 from ansible_collections.powervm.lpm.plugins.module_utils._hmc_errors import HmcError
+from ansible_collections.powervm.lpm.plugins.module_utils._hmc_runner import CommandRunner as Client
+
+__all__ = ["Client", "DEFAULT_WORKERS", "PrepareError", "parallel"]
 
 T = TypeVar("T")
 R = TypeVar("R")
 # HmcClient allows 8 channels at once by default; reads of several devices use that many workers.
 DEFAULT_WORKERS = 8
-
-
-class Client(Protocol):
-    """The part of HmcClient these modules use (tests pass a recorded stand-in)."""
-
-    def run(
-        self,
-        argv: Sequence[str],
-        *,
-        read_only: bool = False,
-        timeout: float | None = None,
-        check: bool = True,
-        secrets: Iterable[str] = (),
-    ) -> CommandResult: ...
 
 
 class PrepareError(HmcError):
