@@ -9,8 +9,12 @@
 The shape is the TypedDicts of ``_estate_model``, read from their annotations, so this check follows the model when it
 grows. Each problem names the path of the bad field, as the window and scenario checks do:
 ``estate.systems.p750.partitions.b750db1.memory.current_mb: expected an integer, got a string ('lots')``. Keys the
-model does not know are allowed (newer facts); a missing key is a problem. Modules call this to explain an estate they
-could not use, so a fact that older code tolerates is never refused up front.
+model does not know are allowed (newer facts); a missing key is a problem.
+
+Modules use it twice. Before they use an estate they refuse one holding a value of the wrong type
+(:func:`type_refusal`): a boolean or a fraction where an integer belongs would otherwise be computed with and give a
+wrong plan or finding without any error. A missing key is not refused up front, so facts of an older release that the
+code tolerates still work; when using an estate fails, :func:`shape_message` explains it with every problem.
 """
 
 from __future__ import annotations
@@ -35,8 +39,9 @@ def _hints(tp: type) -> dict[str, Any]:
 
 
 class _Walker:
-    def __init__(self) -> None:
+    def __init__(self, missing: bool = True) -> None:
         self.checker = Checker()
+        self.missing = missing
 
     @property
     def full(self) -> bool:
@@ -78,7 +83,8 @@ class _Walker:
             if self.full:
                 return
             if key not in mapping:
-                self.checker.add(at(path, key), "is required")
+                if self.missing:
+                    self.checker.add(at(path, key), "is required")
             else:
                 self.check(hint, mapping[key], at(path, key))
 
@@ -114,13 +120,13 @@ class _Walker:
         return "a list" if origin is list else "a mapping"
 
 
-def estate_problems(value: Any, path: str = "estate") -> list[str]:
+def estate_problems(value: Any, path: str = "estate", missing: bool = True) -> list[str]:
     """Every place (up to MAX_PROBLEMS) where ``value`` differs from an estate as estate_info returns it.
 
     ``value`` may be one estate, the whole registered result of estate_info (holding ``estate``), or a list of them
-    (one per HMC).
+    (one per HMC). With ``missing=False`` only values of the wrong type count, not missing keys.
     """
-    walker = _Walker()
+    walker = _Walker(missing)
     items = value if isinstance(value, list) else [value]
     for index, item in enumerate(items):
         where = at(path, index) if isinstance(value, list) else path
@@ -128,6 +134,11 @@ def estate_problems(value: Any, path: str = "estate") -> list[str]:
             item, where = item["estate"], at(where, "estate")
         walker.check(_estate_model.EstateFacts, item, where)
     return walker.checker.problems[:MAX_PROBLEMS]
+
+
+def _message(lead: str, problems: list[str]) -> str:
+    more = f" (and {len(problems) - 1} more, see problems)" if len(problems) > 1 else ""
+    return f"{lead}: {problems[0]}{more}"
 
 
 LEAD = "the estate does not have the shape powervm.lpm.estate_info returns"
@@ -138,7 +149,12 @@ def shape_message(value: Any, error: Exception, lead: str = LEAD, path: str = "e
     ``LEAD (KeyError: 'lmb_mb'): <first problem> (and N more, see problems)``."""
     problems = estate_problems(value, path)
     message = f"{lead} ({type(error).__name__}: {error})"
-    if problems:
-        more = f" (and {len(problems) - 1} more, see problems)" if len(problems) > 1 else ""
-        message = f"{message}: {problems[0]}{more}"
-    return message, problems
+    return (_message(message, problems) if problems else message), problems
+
+
+def type_refusal(value: Any, lead: str = LEAD, path: str = "estate") -> tuple[str, list[str]] | None:
+    """The message and problems for an estate holding a value of the wrong type, or None when every value present has
+    the type estate_info gives it: ``LEAD: estate.systems.S.partitions.P.memory.current_mb: expected an integer or null,
+    got a boolean (true) (and N more, see problems)``."""
+    problems = estate_problems(value, path, missing=False)
+    return (_message(lead, problems), problems) if problems else None

@@ -80,6 +80,9 @@ options:
       - The estate facts of M(powervm.lpm.estate_info), read before the evacuation. Used for the manifest, to keep each
         partition's shared processor pool, and to re-plan a partition on retries; without them retries use the planned
         target and let the HMC choose the MSPs.
+      - An estate holding a value of another type than M(powervm.lpm.estate_info) gives it (for example a string or a
+        boolean where it gives an integer) is refused before it is used, with the path of every such field in
+        RV(problems).
     type: dict
   policy:
     description:
@@ -322,10 +325,19 @@ commands:
   returned: success
   type: list
   elements: str
+problems:
+  description:
+    - "Where the O(estate) given holds a value of another type than M(powervm.lpm.estate_info) gives it, one
+      C(path: message) line each (at most 20), for example
+      C(estate.systems.p750.partitions.db1.memory.current_mb: expected an integer or null, got a boolean (true))."
+  returned: when the estate given is refused
+  type: list
+  elements: str
 """
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.powervm.lpm.plugins.module_utils._estate_check import type_refusal
 from ansible_collections.powervm.lpm.plugins.module_utils._evac_params import ARGSPEC, options_of
 from ansible_collections.powervm.lpm.plugins.module_utils._evac_run import EvacRefused, preview, run
 from ansible_collections.powervm.lpm.plugins.module_utils._hmc_errors import HmcError
@@ -336,6 +348,9 @@ EXTRA_CHANNELS = 3  # the poller, a recovery, the post-checks
 
 def main() -> None:
     module = AnsibleModule(argument_spec=hmc_argument_spec(ARGSPEC), supports_check_mode=True, **HMC_MODULE_KWARGS)
+    refused = type_refusal(module.params["estate"]) if module.params.get("estate") is not None else None
+    if refused:
+        module.fail_json(msg=refused[0], problems=refused[1])
     try:
         options = options_of(module.params)
         channels = int((module.params.get("policy") or {}).get("max_concurrent") or options.max_concurrent) + EXTRA_CHANNELS

@@ -31,6 +31,9 @@ options:
   estate:
     description:
       - The estate facts, as returned by M(powervm.lpm.estate_info) in RV(powervm.lpm.estate_info#module:estate).
+      - An estate holding a value of another type than M(powervm.lpm.estate_info) gives it (for example a string or a
+        boolean where it gives an integer) is refused before it is used, with the path of every such field in
+        RV(problems).
     type: dict
     required: true
   source_system:
@@ -406,7 +409,7 @@ from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.powervm.lpm.plugins.module_utils._estate_check import shape_message
+from ansible_collections.powervm.lpm.plugins.module_utils._estate_check import shape_message, type_refusal
 from ansible_collections.powervm.lpm.plugins.module_utils._plan_baselines import BASELINES, BaselineOptions, baseline
 from ansible_collections.powervm.lpm.plugins.module_utils._plan_build import plan, setting
 from ansible_collections.powervm.lpm.plugins.module_utils._plan_params import PlanInputError, physics_from, policy_from
@@ -474,15 +477,21 @@ def run(params: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+ESTATE_LEAD = "the estate facts are not in the shape estate_info returns"
+
+
 def main() -> None:
     module = AnsibleModule(argument_spec=OPTIONS, supports_check_mode=True)
+    refused = type_refusal(module.params["estate"], lead=ESTATE_LEAD)
+    if refused:
+        module.fail_json(msg=refused[0], problems=refused[1])
     try:
         result = run(module.params)
     except PlanInputError as exc:
         module.fail_json(msg=f"cannot plan the evacuation: {exc}")
         return
     except (KeyError, TypeError, AttributeError) as exc:
-        message, problems = shape_message(module.params["estate"], exc, lead="the estate facts are not in the shape estate_info returns")
+        message, problems = shape_message(module.params["estate"], exc, lead=ESTATE_LEAD)
         module.fail_json(msg=message, problems=problems)
         return
     module.exit_json(changed=False, **result)

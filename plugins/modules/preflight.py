@@ -55,6 +55,9 @@ options:
         that are missing.
       - The HMC connection options are still required. With O(hmc_validation=false) no connection is opened and the
         checks that need extra facts are listed in RV(pairs[].not_checked).
+      - An estate holding a value of another type than M(powervm.lpm.estate_info) gives it (for example a string or a
+        boolean where it gives an integer) is refused before it is used, with the path of every such field in
+        RV(problems).
     type: raw
   hmc_validation:
     description:
@@ -260,7 +263,7 @@ from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.powervm.lpm.plugins.module_utils._estate_check import shape_message
+from ansible_collections.powervm.lpm.plugins.module_utils._estate_check import shape_message, type_refusal
 from ansible_collections.powervm.lpm.plugins.module_utils._hmc_errors import HmcError
 from ansible_collections.powervm.lpm.plugins.module_utils._hmc_options import HMC_MODULE_KWARGS, client_from_module, hmc_argument_spec
 from ansible_collections.powervm.lpm.plugins.module_utils._preflight_facts import estates_from_option
@@ -294,6 +297,9 @@ def main() -> None:
         remote_user=p["remote_hmc_user"] or p["hmc_user"], workers=max(1, p["parallel"]), validation_timeout=p["validation_timeout"],
         target_disks=p["target_disks"],
     )
+    refused = type_refusal(p["estate"]) if p["estate"] is not None else None
+    if refused:
+        module.fail_json(msg=refused[0], problems=refused[1])
     try:
         estates = estates_from_option(p["estate"]) if p["estate"] is not None else None
         if estates is not None and not p["hmc_validation"]:

@@ -12,8 +12,8 @@ import json
 import pytest
 
 from ansible_collections.powervm.lpm.plugins.module_utils._estate import GatherOptions, gather
-from ansible_collections.powervm.lpm.plugins.module_utils._estate_check import MAX_PROBLEMS, estate_problems, shape_message
-from ansible_collections.powervm.lpm.plugins.modules import evacuation_plan
+from ansible_collections.powervm.lpm.plugins.module_utils._estate_check import MAX_PROBLEMS, estate_problems, shape_message, type_refusal
+from ansible_collections.powervm.lpm.plugins.modules import evacuation, evacuation_plan, preflight
 from ansible_collections.powervm.lpm.tests.unit.plugins.module_utils.estate_replay import ReplayClient, load_transcript
 
 pytest.importorskip("paramiko")
@@ -104,3 +104,61 @@ def test_evacuation_plan_names_the_bad_field(seed, capsys):
     assert result["failed"] is True
     assert result["msg"].startswith("the estate facts are not in the shape estate_info returns (KeyError: 'available_mem_mb'): ")
     assert result["problems"] == [f"estate.systems.{P740}.available_mem_mb: is required"]
+
+
+def test_type_refusal_counts_wrong_types_only(seed):
+    assert type_refusal(seed) is None
+    older = _broken(seed, lambda e: e["systems"][P740].pop("lmb_mb"))  # facts of an older release: explained on failure only
+    assert type_refusal(older) is None
+    broken = _broken(seed, lambda e: (_nl2(e)["memory"].update(current_mb=True), _nl2(e).update(id=4.5), e["systems"][P740].pop("lmb_mb")))
+    message, problems = type_refusal(broken)
+    assert problems == [f"{NL2}.id: expected an integer, got a number (4.5)",
+                        f"{NL2}.memory.current_mb: expected an integer or null, got a boolean (true)"]
+    assert message == f"the estate does not have the shape powervm.lpm.estate_info returns: {problems[0]} (and 1 more, see problems)"
+
+
+# A value a module could compute with without any error: a boolean or a fraction where an integer belongs.
+SILENT = [
+    (lambda e: _nl2(e)["memory"].update(current_mb=True), f"{NL2}.memory.current_mb: expected an integer or null, got a boolean (true)"),
+    (lambda e: _nl2(e)["memory"].update(current_mb=8192.5), f"{NL2}.memory.current_mb: expected an integer or null, got a number (8192.5)"),
+    (lambda e: e["systems"][P740].update(available_mem_mb="65536"),
+     f"estate.systems.{P740}.available_mem_mb: expected an integer or null, got a string ('65536')"),
+]
+
+
+def _module_result(module, params, capsys, monkeypatch=None):
+    if monkeypatch is not None and hasattr(module, "client_from_module"):
+        def no_connection(*_args, **_kwargs):
+            raise AssertionError("connected to the HMC with a refused estate")
+        monkeypatch.setattr(module, "client_from_module", no_connection)
+    with testing.patch_module_args(params), pytest.raises(SystemExit):
+        module.main()
+    return json.loads(capsys.readouterr().out)
+
+
+@pytest.mark.parametrize("change, expected", SILENT, ids=["bool", "fraction", "string"])
+def test_evacuation_plan_refuses_a_wrong_type_before_planning(seed, capsys, change, expected):
+    good = _module_result(evacuation_plan, {"estate": seed, "source_system": P750}, capsys)
+    assert "failed" not in good and any(e["lpar"] == "b750nl2" for e in good["plan"])  # the same call plans a sound estate
+    result = _module_result(evacuation_plan, {"estate": _broken(seed, change), "source_system": P750}, capsys)
+    assert result["failed"] is True and "plan" not in result
+    assert result["problems"] == [expected]
+    assert result["msg"] == f"the estate facts are not in the shape estate_info returns: {expected}"
+
+
+@pytest.mark.parametrize("change, expected", SILENT, ids=["bool", "fraction", "string"])
+def test_preflight_refuses_a_wrong_type_before_checking(seed, capsys, monkeypatch, change, expected):
+    params = {"hmc_host": "bpichmc", "hmc_password": "abc123", "lpars": ["b750nl2"], "target_system": P740, "hmc_validation": False}
+    result = _module_result(preflight, dict(params, estate=[{"changed": False, "estate": _broken(seed, change)}]), capsys, monkeypatch)
+    where = expected.replace("estate.", "estate[0].estate.", 1)
+    assert result["failed"] is True and result["problems"] == [where] and "pairs" not in result
+    assert result["msg"] == f"the estate does not have the shape powervm.lpm.estate_info returns: {where}"
+
+
+def test_evacuation_refuses_a_wrong_type_before_connecting(seed, capsys, monkeypatch, tmp_path):
+    change, expected = SILENT[0]
+    params = {"hmc_host": "bpichmc", "hmc_password": "abc123", "plan": {"plan": []}, "source_system": P750,
+              "state_dir": str(tmp_path), "estate": _broken(seed, change)}
+    result = _module_result(evacuation, params, capsys, monkeypatch)
+    assert result["failed"] is True and result["problems"] == [expected]
+    assert list(tmp_path.iterdir()) == []  # no journal, lock or progress file
