@@ -41,6 +41,7 @@ options:
       - V(mapped) reads the disks that back a vSCSI mapping.
       - V(all) reads every disk, for example to check that a destination VIOS sees the LUNs of a partition before it
         is mapped there, or to export a scenario in which every disk keeps its identity.
+      - Disks are read on the VIOS, so V(all) needs O(vios_details=true); with O(vios_details=false) it is refused.
     type: str
     choices: [mapped, all]
     default: mapped
@@ -261,6 +262,8 @@ OPTIONS = {
 def main() -> None:
     module = AnsibleModule(argument_spec=hmc_argument_spec(OPTIONS), supports_check_mode=True, **HMC_MODULE_KWARGS)
     p = module.params
+    if p["vios_disks"] == "all" and not p["vios_details"]:
+        module.fail_json(msg="vios_disks=all reads the disks on each VIOS, which needs vios_details=true")
     options = GatherOptions(host=p["hmc_host"], systems=p["systems"], vios_details=p["vios_details"], vios_disks=p["vios_disks"])
     try:
         with client_from_module(module) as client:

@@ -190,7 +190,7 @@ options:
   restore_from_manifest:
     description:
       - Move each partition with the original partition ID, shared pool and VIOS layout of O(manifest_path) (the return
-        home).
+        home). Requires O(manifest_path).
     type: bool
     default: false
   not_ready:
@@ -347,7 +347,10 @@ EXTRA_CHANNELS = 3  # the poller, a recovery, the post-checks
 
 
 def main() -> None:
-    module = AnsibleModule(argument_spec=hmc_argument_spec(ARGSPEC), supports_check_mode=True, **HMC_MODULE_KWARGS)
+    module = AnsibleModule(
+        argument_spec=hmc_argument_spec(ARGSPEC), supports_check_mode=True, mutually_exclusive=HMC_MODULE_KWARGS["mutually_exclusive"],
+        required_if=HMC_MODULE_KWARGS["required_if"] + [["restore_from_manifest", True, ["manifest_path"]]],
+    )
     refused = type_refusal(module.params["estate"]) if module.params.get("estate") is not None else None
     if refused:
         module.fail_json(msg=refused[0], problems=refused[1])

@@ -87,6 +87,7 @@ MODULE_CASES = [
     # estate_info
     (estate_info, {**HMC, "vios_disks": "some"}, ["value of vios_disks must be one of: mapped, all, got: some"]),
     (estate_info, {**HMC, "vios_details": "maybe"}, ["argument 'vios_details' is of type str", "unable to convert to bool"]),
+    (estate_info, {**HMC, "vios_details": False, "vios_disks": "all"}, ["vios_disks=all reads the disks on each VIOS, which needs vios_details=true"]),
     # evacuation
     (evacuation, {**HMC, "source_system": "p750"}, ["missing required arguments: plan"]),
     (evacuation, {**HMC, "plan": {"plan": []}, "source_system": "p750", "deadline": "2026-03-15T02:00:00"},
@@ -97,6 +98,11 @@ MODULE_CASES = [
      ["argument 'max_attempts' is of type str", "unable to convert to int"]),
     (evacuation, {**HMC, "plan": {"plan": []}, "source_system": "p750", "hooks": {"before": ["db"]}},
      ["Unsupported parameters for", "hooks", "before"]),
+    (evacuation, {**HMC, "plan": {"plan": []}, "source_system": "p750", "restore_from_manifest": True},
+     ["restore_from_manifest is True but all of the following are missing: manifest_path"]),
+    (evacuation, {**HMC, "plan": {"plan": []}, "source_system": "p750", "hooks": {"pre": ["db"]},
+                  "policy": {"disruption_groups": [{"name": "web", "members": ["w1"]}]}},
+     ["hooks name disruption groups the policy does not define: db"]),
     # evacuation_plan
     (evacuation_plan, {"source_system": "p750"}, ["missing required arguments: estate"]),
     (evacuation_plan, {"estate": ESTATE, "source_system": "p750", "baselines": ["serial", "fastest"]},
