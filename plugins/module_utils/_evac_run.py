@@ -328,14 +328,21 @@ class _Run:
                        self.log.commands, self.warnings)  # fmt: skip
 
 
-def preview(client: CommandRunner, options: Options, plan: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Check mode: what a run would do with each planned partition, from the journal and the HMC; writes nothing."""
+def preview(client: CommandRunner, options: Options, plan: Mapping[str, Any]) -> Outcome:
+    """Check mode: what a run would do with each planned partition, from the journal and the HMC; writes nothing.
+
+    The outcome has the shape of a run's (record, counts, hooks due, files), with nothing moved by it: ``lpars``
+    says per partition what a run would do (``would_migrate``, ``would_follow``, ``would_recover``) or where it is.
+    """
     paths = Paths.of(options)
     try:
         state = journal_io.load(paths.journal)
     except journal_io.JournalError as exc:
         raise EvacRefused(f"the journal cannot be read: {exc}") from None
-    if state.exists and not state.complete and state.plan is not None and not options.replan:
+    if not state.exists or (state.complete and (bool(plan.get("plan")) or options.replan)):
+        state = journal_io.JournalState()  # a run would archive the journal and start a new evacuation
+    resumed = state.exists and not state.complete
+    if state.plan is not None and not (options.replan and resumed):
         plan = state.plan.get("plan") or plan
     entries = [e for e in entries_of(plan) if e.source in ("", options.source)]
     targets = sorted({*options.targets, *(e.target for e in entries)} - {"", options.source})
@@ -348,4 +355,7 @@ def preview(client: CommandRunner, options: Options, plan: Mapping[str, Any]) ->
             would = "would_recover"
         out.append({"lpar": track.lpar, "state": would, "target": track.entry.target, "attempts": track.attempts, "reason": track.reason,
                     "note": track.note, "source_msp": track.entry.source_msp, "dest_msp": track.entry.dest_msp})  # fmt: skip
-    return out
+    shown = dataclasses.replace(state, plan={"plan": dict(plan)})
+    record = build_record(shown, options.source, [*options.targets, *targets], options.name, options.manifest_path or None, options.not_ready)
+    changed = any(x["state"].startswith("would") for x in out)
+    return Outcome(changed, resumed, "", record, out, [], dict(plan), paths, options.manifest_path)

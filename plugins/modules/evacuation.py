@@ -40,6 +40,8 @@ attributes:
     details:
       - In check mode the module reads the journal and the HMC and returns, per partition, what a run would do
         (V(would_migrate), V(would_follow), V(would_recover), V(moved), V(left)); nothing is sent or written.
+      - The result has every key of a run's, with nothing moved by this run - RV(record) is the record of the journal
+        with the plan that would be followed, RV(hooks_due) and RV(commands) are empty.
   diff_mode:
     support: none
   idempotent:
@@ -359,9 +361,9 @@ def main() -> None:
         channels = int((module.params.get("policy") or {}).get("max_concurrent") or options.max_concurrent) + EXTRA_CHANNELS
         with client_from_module(module, max_channels=channels) as client:
             if module.check_mode:
-                lpars = preview(client, options, module.params["plan"])
-                module.exit_json(changed=any(x["state"].startswith("would") for x in lpars), lpars=lpars, counts={}, commands=[])
-            outcome = run(client, options, module.params["plan"], module.params.get("estate"), module.params.get("policy"), module.params.get("physics"))
+                outcome = preview(client, options, module.params["plan"])
+            else:
+                outcome = run(client, options, module.params["plan"], module.params.get("estate"), module.params.get("policy"), module.params.get("physics"))
     except (HmcError, EvacRefused) as exc:
         module.fail_json(msg=str(exc.message if isinstance(exc, HmcError) else exc))
     for warning in outcome.warnings:
@@ -369,7 +371,11 @@ def main() -> None:
     result = outcome.to_result()
     moved = result["counts"].get("moved", 0)
     failed = f"; left after failures: {', '.join(outcome.failed_lpars)}" if outcome.failed_lpars else ""
-    result["msg"] = f"{moved} of {len(outcome.lpars)} planned partitions moved{failed}"
+    if module.check_mode:
+        would = result["counts"].get("would_migrate", 0) + result["counts"].get("would_follow", 0) + result["counts"].get("would_recover", 0)
+        result["msg"] = f"check mode: {would} of {len(outcome.lpars)} planned partitions would move, {moved} moved already{failed}"
+    else:
+        result["msg"] = f"{moved} of {len(outcome.lpars)} planned partitions moved{failed}"
     if outcome.interrupted:
         module.fail_json(**{**result, "msg": f"the evacuation stopped: {outcome.interrupted}; run it again to go on"})
     module.exit_json(**result)

@@ -155,6 +155,24 @@ def test_a_run_whose_controller_is_gone_stops_and_the_next_one_finishes(tmp_path
     kinds = [e for e, _d in events(options)]
     assert "interrupted" in kinds and "end" not in kinds
     _hmc, options2, _plan, _estate = setup(tmp_path)
-    assert [x["state"] for x in preview(hmc, options2, plan)] == ["would_migrate"] * 3
+    assert [x["state"] for x in preview(hmc, options2, plan).lpars] == ["would_migrate"] * 3
     finished = run(hmc, options2, {"plan": []}, estate)  # the journal's plan is followed, not the one given
     assert finished.resumed is True and sorted(hmc.sent()) == ["a", "b", "c"]
+
+
+def test_check_mode_returns_the_shape_of_a_run_and_moves_nothing(tmp_path):
+    hmc, options, plan, estate = setup(tmp_path)
+    checked = preview(hmc, options, plan)
+    assert hmc.sent() == [] and not (tmp_path / "state").exists() and not (tmp_path / "manifest.json").exists()
+    result = checked.to_result()
+    assert result["counts"] == {"would_migrate": 3} and result["changed"] is True
+    assert result["hooks_due"] == [] and result["failed_lpars"] == [] and result["commands"] == [] and result["interrupted"] == ""
+    assert [m["lpar"] for m in result["record"]["plan"]["entries"]] == [m["lpar"] for m in plan["plan"]]
+    assert result["record"]["migrations"] == [] and result["record"]["postchecks"] == []
+
+    done = run(hmc, options, plan, estate).to_result()
+    assert set(result) == set(done)
+    assert {k: type(v) for k, v in result.items() if v is not None} == {k: type(v) for k, v in done.items() if v is not None and k in result}
+    again = preview(hmc, options, {"plan": []}).to_result()  # the rerun's empty plan keeps the journal that ended, as a run would
+    assert again["counts"] == {"moved": 3} and again["changed"] is False and len(hmc.sent()) == 3
+    assert sorted(m["lpar"] for m in again["record"]["migrations"]) == ["a", "b", "c"]
