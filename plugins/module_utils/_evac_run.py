@@ -38,7 +38,7 @@ from ansible_collections.powervm.lpm.plugins.module_utils._evac_setup import cap
 from ansible_collections.powervm.lpm.plugins.module_utils._evac_start import Start, classify
 from ansible_collections.powervm.lpm.plugins.module_utils._evac_survey import foreign_migrations, place, read
 from ansible_collections.powervm.lpm.plugins.module_utils._evac_types import Entry, Options, entries_of, safe_name
-from ansible_collections.powervm.lpm.plugins.module_utils._evac_worker import Worker, recover
+from ansible_collections.powervm.lpm.plugins.module_utils._evac_worker import Worker, recover, recovery_hint
 from ansible_collections.powervm.lpm.plugins.module_utils._migration_log import CommandLog, CommandRunner
 from ansible_collections.powervm.lpm.plugins.module_utils._migration_poller import Poller, ProgressEntry
 from ansible_collections.powervm.lpm.plugins.module_utils._migration_request import LparRef, MigrationSpec, migrlpar_recover
@@ -242,6 +242,7 @@ class _Run:
             if self.o.recover_on_failure:
                 result.recovery_message = recover(self.log, migrlpar_recover(e.source, LparRef(e.lpar, e.lpar_id)))
                 result.recovered = result.recovery_message.startswith("recovered")
+            result.hint = recovery_hint(result.recovered)
             self._decide_now(track, result, origin)
         for track in start.decide_retry:
             last = (state.last_result(track.lpar) or {}).get("result") or {}

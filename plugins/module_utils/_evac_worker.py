@@ -16,6 +16,10 @@ this worker, which keeps the runner's rules:
 - a refused ``-o m`` that left a migration in progress to the same target is followed; one that left a
   failed migration is recovered with ``migrlpar -o r`` when ``recover`` is set;
 - a timeout leaves the migration alone (a rerun attaches to it).
+
+Every failed attempt carries a remediation hint: the HMC code's own (``_hmc_errors.HINTS``), else the
+engine's for a recovered or unrecovered migration, else one naming the code, else one for how the
+attempt ended.
 """
 
 from __future__ import annotations
@@ -30,8 +34,25 @@ from ansible_collections.powervm.lpm.plugins.module_utils._migration_log import 
 from ansible_collections.powervm.lpm.plugins.module_utils._migration_poller import Observation, Poller
 from ansible_collections.powervm.lpm.plugins.module_utils._migration_records import COMPLETE_STATE, NOT_MIGRATING, STOPPED_STATE, MigrationRecord
 from ansible_collections.powervm.lpm.plugins.module_utils._migration_result import MigrationResult, Status
-from ansible_collections.powervm.lpm.plugins.module_utils._migration_runner import NEEDS_RECOVERY_HINT
+from ansible_collections.powervm.lpm.plugins.module_utils._migration_runner import NEEDS_RECOVERY_HINT, RECOVERED_HINT
 from ansible_collections.powervm.lpm.plugins.module_utils._migration_state import read_migrations
+
+
+# For a failure with no hint of its own: the migration did not end on the HMC within the timeout, or ended
+# with the partition on its source (stopped, or a state the HMC left it in).
+UNSETTLED_HINT = (
+    "The migration did not end as expected on the HMC. Look at it with 'lslparmigr -r lpar -m SOURCE' and run the "
+    "evacuation again: a rerun follows a migration still in progress, recovers a failed one and retries the partition."
+)
+# For an HMC code with no hint of its own in _hmc_errors.HINTS.
+CODE_HINT = (
+    "The HMC refused or ended the migration with {code}: the collection's docs/troubleshooting.md gives its cause and "
+    "fix. The preflight role checks most causes before a migration; run the evacuation again once it is fixed."
+)
+ERROR_HINT = (
+    "The HMC could not be asked about the migration. Check the connection to the HMC and run the evacuation again: "
+    "the journal says which migrations were sent, and a rerun asks the HMC what became of them."
+)
 
 
 @dataclass(frozen=True)
@@ -86,14 +107,19 @@ class Worker:
                 self._migrate(attempt, result, attempt.argv)
         except HmcError as exc:
             result.fail(exc.message)
+            result.hscl_code = result.hscl_code or getattr(exc, "code", None)
+            result.hint = result.hint or getattr(exc, "hint", None) or ERROR_HINT
         except Exception as exc:  # pylint: disable=broad-exception-caught  # a dead worker would stall the run
             result.fail(f"unexpected error while migrating {attempt.lpar}: {exc!r}")
+            result.hint = ERROR_HINT
         finally:
             self.poller.unwatch(attempt.lpar)
             result.ended = self.clock()
             seen = self.poller.observe(attempt.source, attempt.lpar)
             if seen is not None and seen.record is not None and result.bytes_transmitted is None:
                 apply_record(result, seen.record, keep_state=bool(result.migration_state))
+        if result.failed and not result.hint:
+            result.hint = CODE_HINT.format(code=result.hscl_code) if result.hscl_code else UNSETTLED_HINT
         return result
 
     def _migrate(self, attempt: Attempt, result: MigrationResult, argv: list[str]) -> None:
@@ -168,6 +194,12 @@ class Worker:
         if result.recovery_message.startswith("recovered"):
             result.recovered = True
             result.migration_state = NOT_MIGRATING
+        result.hint = result.hint or recovery_hint(result.recovered)
+
+
+def recovery_hint(recovered: bool) -> str:
+    """The hint of a failed migration with no code of its own: recovered on the source, or needing recovery."""
+    return RECOVERED_HINT if recovered else NEEDS_RECOVERY_HINT
 
 
 def recover(client: CommandRunner, argv: list[str]) -> str:

@@ -45,6 +45,15 @@ HINTS: dict[str, str] = {
         "The HMC could not locate a backing device on a VIOS. This is commonly caused by reserve_policy=single_path or unmapped "
         "disks: set 'chdev -dev hdiskN -attr reserve_policy=no_reserve' on both VIOS."
     ),
+    "HSCLA252": (
+        "A destination VIOS has too few free virtual slots for the adapters the migration creates. Raise its "
+        "max_virtual_slots (a profile change: chsyscfg -r prof, then restart the VIOS with that profile) or remove unused "
+        "virtual adapters."
+    ),
+    "HSCLA25C": (
+        "A requested destination VIOS slot is taken, or at or above the VIOS's max_virtual_slots. Give another slot in the "
+        "mapping, free that slot, or raise max_virtual_slots of the VIOS (chsyscfg -r prof, then restart it with that profile)."
+    ),
     "0514-062": "The VIOS device is busy. Change it with '-perm' (applies at the next reboot) or release the device first.",
     "missing_parameter": "The HMC rejected the command: a required parameter is missing or has an invalid value.",
     "invalid_parameter": "The HMC rejected a parameter that this HMC version does not know. Check the HMC version.",

@@ -81,10 +81,8 @@ def test_lpar_migration_under_fault(case: FaultCase, twin_factory: Any, run_play
 
 
 # The evacuation under the faults that touch its own machinery (journal, retries, reconnection, capacity).
-# Its worker recovers failed migrations itself and leaves the hint empty for codes with no remediation of their own.
-NO_HINT = pytest.mark.xfail(strict=True, reason="the evacuation's worker reports a recovered HSCLA24B failure without a hint")
 EVAC_CASES = [
-    pytest.param(c, id=c.name, marks=[NO_HINT] if c.name == "link_loss_50" else [])
+    pytest.param(c, id=c.name)
     for c in CASES if c.name in ("ssh_drop_mid_migration", "hmc_restart", "link_loss_50", "capacity_taken", "refuse_connections")
 ]
 
