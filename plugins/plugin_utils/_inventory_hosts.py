@@ -83,7 +83,7 @@ def build_plan(results: Sequence[HmcResult], options: PlanOptions = PlanOptions(
         estate = result["estate"]
         if estate is None:
             plan.warnings.append(
-                f"HMC {result['name']} ({result['host']}:{result['port']}): {result['error']}; "
+                f"HMC {result['name']} ({result['host']}:{result['port']}): {str(result['error']).rstrip('.')}; "
                 "its managed systems and partitions are not in the inventory"
             )
             continue

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import pathlib
+import re
 import socket
 import subprocess
 import sys
@@ -273,3 +274,60 @@ def test_partition_names_are_never_templated(twin_factory: Callable[..., Twin], 
     names = json.loads(results.read_text(encoding="utf-8"))
     assert EVIL_NAME in names
     assert not any("uid=" in name for name in names)
+
+
+@pytest.mark.parametrize("policy", [None, "accept_new"], ids=["strict", "accept_new"])
+def test_an_unknown_or_changed_host_key_is_a_warning_with_its_fingerprint(lab2: Twin, collections_path: str, tmp_path: pathlib.Path,
+                                                                        policy: str | None) -> None:
+    """Under the default policy an HMC whose key is unknown, and under any policy but ignore one whose key changed, is
+    not logged in to: its warning gives the fingerprint the HMC presented, and the other HMC is still listed."""
+    path = write_config(tmp_path, lab2, [hmc_entry(lab2, "bpichmc"), hmc_entry(lab2, "bpichmc2")], host_key_policy=policy)
+    second = lab2.info["hmcs"]["bpichmc2"]
+    trusted = known_hosts(tmp_path, lab2).read_text(encoding="ascii").splitlines()
+    if policy is None:
+        kept = [line for line in trusted if not line.startswith(f"[{second['host']}]:{second['port']} ")]
+        expected = "unknown host key"
+    else:  # bpichmc2's entry holds another key
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(tmp_path / "other")], check=True)
+        key = (tmp_path / "other.pub").read_text(encoding="ascii").split()[:2]
+        kept = [line if not line.startswith(f"[{second['host']}]:{second['port']} ") else f"[{second['host']}]:{second['port']} {' '.join(key)}"
+                for line in trusted]
+        expected = "HOST KEY MISMATCH"
+    assert len(kept) == len(trusted) - (policy is None)
+    (tmp_path / "known_hosts").write_text("\n".join(kept) + "\n", encoding="ascii")
+    before = lab2.last_seq()
+    listing, stderr = inventory_list(path, collections_path, tmp_path)
+    (warning,) = warnings(stderr)
+    assert warning.startswith(f"HMC bpichmc2 ({second['host']}:{second['port']}): ") and expected in warning
+    assert lab2.fingerprint in warning
+    assert warning.endswith(" its managed systems and partitions are not in the inventory") and ".;" not in warning
+    assert "hmc_bpichmc2" not in listing and hosts_of(listing, G750) == P750_HOSTS
+    assert {e["session"].split("/")[0] for e in lab2.log(before)} == {"bpichmc"}  # nothing ran on bpichmc2
+
+
+def test_hostile_names_are_hosts_exactly_as_the_hmc_names_them(twin_factory: Callable[..., Twin], collections_path: str,
+                                                              tmp_path: pathlib.Path) -> None:
+    """seed-lab with the hostile names of hostile_lab.py: quotes, ``;``, ``$()``, backticks, ``,``, ``=``, spaces, a
+    newline and non-ASCII letters in system, partition and VIOS names. Every partition is a host under its exact name,
+    the system names reach the HMC as one argument each and nothing is templated."""
+    from hostile_lab import PARTITIONS, SOURCE, TARGET, rename  # pylint: disable=import-outside-toplevel
+
+    lab = twin_factory("seed-lab", mutate=rename)
+    path = write_config(tmp_path, lab, [hmc_entry(lab, "bpichmc")], compose={"copied_name": "powervm_name"})
+    before = lab.last_seq()
+    listing, stderr = inventory_list(path, collections_path, tmp_path)
+    log = lab.log(before)
+    assert warnings(stderr) == []
+    hostvars = listing["_meta"]["hostvars"]
+    assert set(hostvars) == set(PARTITIONS.values()) | {"b750nim"}
+    for name, variables in hostvars.items():
+        assert variables["powervm_name"] == variables["copied_name"] == name
+    assert {hostvars[name]["powervm_system"] for name in hostvars} == {SOURCE, TARGET}
+    assert sorted(hosts_of(listing, "msp")) == sorted(PARTITIONS[n] for n in ("b750vio1", "b750vio2", "b740vio1", "b740vio2"))
+    by_system = {system: sorted(n for n in hostvars if hostvars[n]["powervm_system"] == system) for system in (SOURCE, TARGET)}
+    groups = {group: sorted(hosts_of(listing, group)) for group in listing["hmc_bpichmc"]["children"]}
+    assert sorted(groups.values()) == sorted(by_system.values())
+    assert all(re.fullmatch(r"system_[A-Za-z0-9_]+", group) for group in groups), groups
+    systems = sorted(e["argv"][e["argv"].index("-m") + 1] for e in log if "-m" in e["argv"])
+    assert systems == sorted([SOURCE] * 3 + [TARGET] * 3)
+    assert all(e["rc"] == 0 for e in log) and len(log) == 8

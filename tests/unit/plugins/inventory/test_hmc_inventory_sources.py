@@ -6,7 +6,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import time
 
 import pytest
 from ansible.errors import AnsibleParserError
@@ -118,6 +120,19 @@ def test_the_cache_saves_reading_the_hmc(tmp_path):
     assert second.hostvars("b750db1")["powervm_memory_mb"] == 65536
     flushed = run_inventory(tmp_path, cache_config(tmp_path), cache=False)
     assert flushed.clients == ["bpichmc"]
+
+
+def test_an_expired_cache_reads_the_hmc_again(tmp_path):
+    config = cache_config(tmp_path, cache_timeout=60)
+    first = run_inventory(tmp_path, config)
+    (entry,) = (tmp_path / "cache").iterdir()
+    fresh = run_inventory(tmp_path, config, {"bpichmc": HmcConnectionError("must not be contacted")})
+    assert first.clients == ["bpichmc"] and fresh.clients == [] and fresh.hosts() == first.hosts()
+    written = time.time() - 61  # the entry is older than cache_timeout
+    os.utime(entry, (written, written))
+    expired = run_inventory(tmp_path, config)
+    assert expired.clients == ["bpichmc"] and expired.hosts() == first.hosts()
+    assert entry.stat().st_mtime > written + 30  # and it was written again
 
 
 def test_warnings_come_back_from_the_cache(tmp_path):
