@@ -25,6 +25,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ansible_collections.powervm.lpm.plugins.module_utils._concurrency_limits import DEFAULT_MAX_CONCURRENT
 from ansible_collections.powervm.lpm.plugins.module_utils._evac_caps import Caps
 from ansible_collections.powervm.lpm.plugins.module_utils._evac_dispatch import LEFT, MOVED, WAITING, Dispatcher, PlanClock, Track
 from ansible_collections.powervm.lpm.plugins.module_utils._evac_hooks import Hooks
@@ -41,7 +42,7 @@ from bench.inprocess import CoreClient
 
 EPS_S = 1e-6
 MAX_STEPS = 500_000
-MAX_CONCURRENT = 16  # the evacuation module's default max_concurrent
+MAX_CONCURRENT = DEFAULT_MAX_CONCURRENT  # the evacuation module's and the planner's default cap in all (none)
 
 
 @dataclass

@@ -104,7 +104,7 @@ def run_instance(inst: instances.Instance) -> dict[str, Any]:
     source = instances.source_of(scenario)
     facts = gather_facts(Core(Estate(scenario, manual_clock=True)), scenario.hmcs[0].name).estate
     groups = instances.disruption_groups(inst, scenario)
-    # The evacuation module holds at most MAX_CONCURRENT migrations in flight in all; the plan must know.
+    # The plan and its executor hold the same cap in all: the shared default (none), as the evacuation module does.
     policy = policy_from({"disruption_groups": groups, "max_concurrent": MAX_CONCURRENT})
     s = setting(facts, source, None, policy, physics_from(physics_params(scenario)))
     lb = _instance_bound(s)

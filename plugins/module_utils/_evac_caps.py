@@ -7,10 +7,13 @@
 """The caps an evacuation run holds at every instant.
 
 The migration engine's SlotBook counts what the HMC allows (``lslparmigr -r sys`` per system, active and
-inactive apart, less the migrations others run) and the run's own ``max_concurrent``; on top of it
-this counts each mover service partition against its own limit (the planner's: ``cfg_msp_lpm_ops``,
-4 on 1 GbE, ``policy.max_per_msp``), each MSP pair against ``policy.max_per_msp_pair``, and keeps the
-members of a disruption group from overlapping.
+inactive apart, less the migrations others run) and the cap in all, when the policy (or the module)
+sets one; on top of it this counts each system's migrations of this run against
+``policy.max_per_system`` (active) and ``policy.max_inactive_per_system``, each mover service
+partition against its own limit (the planner's: ``cfg_msp_lpm_ops``, 4 on 1 GbE,
+``policy.max_per_msp``), each MSP pair against ``policy.max_per_msp_pair``, and keeps the members of
+a disruption group from overlapping. These are the caps the planner's simulation counts
+(``_concurrency_limits``), so the run allows what the plan predicts and no more.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from ansible_collections.powervm.lpm.plugins.module_utils._migration_caps import SlotBook, SlotNeed
+from ansible_collections.powervm.lpm.plugins.module_utils._migration_caps import SlotBook, SlotNeed, kind_class
 from ansible_collections.powervm.lpm.plugins.module_utils._migration_records import SystemCapacity
 
 # The SlotBook's uniform MSP limit is replaced by the per-MSP limits below.
@@ -56,17 +59,21 @@ class Caps:
 
     def __init__(
         self,
-        max_concurrent: int,
+        max_concurrent: int | None,
         capacities: Mapping[str, SystemCapacity],
         msp_limits: Mapping[tuple[str, str], int],
         pair_cap: int | None,
         groups: Mapping[str, Iterable[str]],
         attached: Iterable[Slot] = (),
+        per_system: Mapping[str, int | None] | None = None,
     ) -> None:
         attached = list(attached)
         self.book = SlotBook(max_concurrent, capacities, NO_UNIFORM_MSP_LIMIT, [s.need for s in attached])
         self.msp_limits = dict(msp_limits)
         self.pair_cap = pair_cap
+        # "active" / "inactive" -> this run's migrations per system (source and target), as the policy caps them
+        self.per_system = {k: v for k, v in (per_system or {}).items() if v is not None}
+        self._systems: Counter[tuple[str, str]] = Counter()
         self.group_of: dict[str, list[str]] = {}
         for group, members in groups.items():
             for member in members:
@@ -82,6 +89,11 @@ class Caps:
         why = self.book.blocker(slot.need)
         if why is not None:
             return why
+        klass = kind_class(slot.kind)
+        limit = self.per_system.get(klass)
+        for system in slot.need.systems if limit is not None else ():
+            if self._systems[(system, klass)] >= limit:
+                return f"system {system} already runs {limit} {klass} migrations of this evacuation (the policy's cap per system)"
         for msp in slot.msps:
             limit = self.msp_limits.get(msp)
             if limit is not None and self._msps[msp] >= limit:
@@ -96,6 +108,8 @@ class Caps:
 
     def take(self, slot: Slot) -> None:
         self.book.take(slot.need)
+        for system in slot.need.systems:
+            self._systems[(system, kind_class(slot.kind))] += 1
         for msp in slot.msps:
             self._msps[msp] += 1
         if slot.pair is not None:
@@ -105,6 +119,8 @@ class Caps:
 
     def release(self, slot: Slot) -> None:
         self.book.release(slot.need)
+        for system in slot.need.systems:
+            self._systems[(system, kind_class(slot.kind))] -= 1
         for msp in slot.msps:
             self._msps[msp] -= 1
         if slot.pair is not None:

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ansible_collections.powervm.lpm.plugins.module_utils import _evac_manifest as manifests
+from ansible_collections.powervm.lpm.plugins.module_utils._concurrency_limits import DEFAULT_MAX_CONCURRENT, run_cap
 from ansible_collections.powervm.lpm.plugins.module_utils._evac_types import HookGate, Options, Overrides, entries_of
 from ansible_collections.powervm.lpm.plugins.module_utils._hmc_errors import HmcInputError
 from ansible_collections.powervm.lpm.plugins.module_utils._plan_params import PlanInputError, policy_from
@@ -45,7 +46,7 @@ ARGSPEC: dict[str, dict[str, Any]] = {
     "recover_on_failure": {"type": "bool", "default": True},
     "stop_on_failure": {"type": "bool", "default": False},
     "keep_shared_pool": {"type": "bool", "default": True},
-    "max_concurrent": {"type": "int", "default": 16},
+    "max_concurrent": {"type": "int"},  # default: _concurrency_limits.DEFAULT_MAX_CONCURRENT (no cap in all)
     "poll_interval": {"type": "float", "default": 10.0},
     "migration_timeout": {"type": "int", "default": 3600},
     "replan": {"type": "bool", "default": False},
@@ -94,7 +95,7 @@ def _overrides(params: Mapping[str, Any]) -> dict[str, Overrides]:
 
 def options_of(params: Mapping[str, Any]) -> Options:
     for name in POSITIVE:
-        if params[name] <= 0:
+        if params[name] is not None and params[name] <= 0:
             raise HmcInputError(f"{name} must be greater than 0")
     try:
         policy = policy_from(params.get("policy") or {})
@@ -122,7 +123,7 @@ def options_of(params: Mapping[str, Any]) -> Options:
         clock_scale=float(params["clock_scale"]),
         duration_scale=float(params["duration_scale"]),
         keep_shared_pool=params["keep_shared_pool"],
-        max_concurrent=params["max_concurrent"],
+        max_concurrent=params["max_concurrent"] if params.get("max_concurrent") is not None else DEFAULT_MAX_CONCURRENT,
         poll_interval=float(params["poll_interval"]),
         migration_timeout=float(params["migration_timeout"]),
         replan=params["replan"],
@@ -134,3 +135,15 @@ def options_of(params: Mapping[str, Any]) -> Options:
         restore=params["restore_from_manifest"],
         postchecks=params["postchecks"],
     )
+
+
+def channels_for(params: Mapping[str, Any], options: Options, extra: int) -> int:
+    """SSH channels the run may hold at once: one per migration that may be in flight, plus ``extra``.
+
+    Without a cap in all, the systems' and MSPs' caps bound the migrations in flight; at most every
+    planned one runs at once, so a channel never holds a migration back that the caps allow.
+    """
+    policy_cap = (params.get("policy") or {}).get("max_concurrent")
+    cap = run_cap(int(policy_cap) if policy_cap is not None else None, options.max_concurrent)
+    planned = len(entries_of(params.get("plan") or {}))
+    return max(1, min(cap, planned) if cap is not None else planned) + extra

@@ -8,8 +8,9 @@
 
 - :func:`retry_setting`: the planner's setting of the estate facts (systems with their usable MSPs,
   partitions, policy), for re-planning a partition after a failure; empty without facts.
-- :func:`caps_for`: the HMC's caps per system (``lslparmigr -r sys``) and the planner's per MSP and
-  MSP pair; migrations of this evacuation already in flight count as its own.
+- :func:`caps_for`: the HMC's caps per system (``lslparmigr -r sys``, active and inactive apart) and the
+  policy's - in all, per system, per MSP and MSP pair - counted as the planner counts them
+  (``_concurrency_limits``); migrations of this evacuation already in flight count as its own.
 - :func:`room_left`: what each target has left once the partitions still to move are counted.
 - :func:`spec_for`: the ``migrlpar -o m`` request of a migration: MSP pair, the partition's shared
   pool (when it is not the default one), and for the return home its original ID and VIOS layout.
@@ -21,6 +22,7 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
+from ansible_collections.powervm.lpm.plugins.module_utils._concurrency_limits import run_cap
 from ansible_collections.powervm.lpm.plugins.module_utils._evac_caps import Caps
 from ansible_collections.powervm.lpm.plugins.module_utils._evac_dispatch import WAITING, Track
 from ansible_collections.powervm.lpm.plugins.module_utils._evac_retry import Setting
@@ -70,8 +72,9 @@ def caps_for(options: Options, retry: Setting, found: Mapping[str, SystemCapacit
             # The facts count the migrations in flight as others'; those of this evacuation are its own.
             limits[(msp.system, msp.name)] = msp.cap + sum(1 for t in attached if (msp.system, msp.name) in t.slot().msps)
     policy = retry.policy
-    total = policy.max_concurrent or options.max_concurrent
-    return Caps(total, found, limits, policy.max_per_msp_pair, options.groups, [t.slot() for t in attached])
+    per_system = {"active": policy.max_per_system, "inactive": policy.max_inactive_per_system}
+    return Caps(run_cap(policy.max_concurrent, options.max_concurrent), found, limits, policy.max_per_msp_pair, options.groups,
+                [t.slot() for t in attached], per_system)
 
 
 def room_left(retry: Setting, tracks: Sequence[Track]) -> Capacity | None:

@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ansible_collections.powervm.lpm.plugins.module_utils._concurrency_limits import DEFAULT_MAX_CONCURRENT
 from ansible_collections.powervm.lpm.plugins.module_utils._migration_request import AdapterMapping
 
 # Events of a planned migration that other migrations may wait for (plan entry ``start_after``).
@@ -147,7 +148,7 @@ class Options:
     clock_scale: float = 1.0  # HMC seconds per controller second (a twin's speed factor)
     duration_scale: float = 1.0  # expected actual / predicted duration before any migration ended
     keep_shared_pool: bool = True
-    max_concurrent: int = 16
+    max_concurrent: int | None = DEFAULT_MAX_CONCURRENT  # in all, when the policy sets no cap
     poll_interval: float = 10.0
     migration_timeout: float = 3600.0
     replan: bool = False

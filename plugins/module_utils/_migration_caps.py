@@ -47,12 +47,12 @@ class SlotBook:
 
     def __init__(
         self,
-        max_concurrent: int,
+        max_concurrent: int | None,
         capacities: Mapping[str, SystemCapacity],
         msp_limit: int = DEFAULT_MSP_LIMIT,
         attached: Iterable[SlotNeed] = (),
     ) -> None:
-        self.max_concurrent = max(1, max_concurrent)
+        self.max_concurrent = None if max_concurrent is None else max(1, max_concurrent)  # None: no cap in all
         self.msp_limit = max(1, msp_limit)
         ours = Counter((system, need.klass) for need in attached for system in need.systems)
         self.system_caps: dict[tuple[str, str], int] = {}
@@ -66,7 +66,7 @@ class SlotBook:
 
     def blocker(self, need: SlotNeed) -> str | None:
         """Why ``need`` cannot start now, or None when it fits under every cap."""
-        if self.in_flight >= self.max_concurrent:
+        if self.max_concurrent is not None and self.in_flight >= self.max_concurrent:
             return f"{self.in_flight} migrations in flight, max_concurrent is {self.max_concurrent}"
         for system in need.systems:
             cap = self.system_caps.get((system, need.klass))

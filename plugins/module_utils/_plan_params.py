@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ansible_collections.powervm.lpm.plugins.module_utils._concurrency_limits import DEFAULT_MAX_CONCURRENT
 from ansible_collections.powervm.lpm.plugins.module_utils._plan_model import DEFAULT_LINK_PAYLOAD_MBS, DEFAULT_STREAM_MBS, Physics, Workload, speed_key
 from ansible_collections.powervm.lpm.plugins.module_utils._plan_types import INACTIVE_POLICIES, STORAGE_POLICIES, DisruptionGroup, Policy
 
@@ -135,7 +136,7 @@ def policy_from(data: Mapping[str, Any] | None) -> Policy:
         reserve_inactive_capacity=bool(given.get("reserve_inactive_capacity", True)),
         unverified_storage=storage,
         fc_fabrics={str(k): str(v) for k, v in sorted(dict(given.get("fc_fabrics", {})).items())},
-        max_concurrent=_cap(given.get("max_concurrent"), "max_concurrent"),
+        max_concurrent=_cap(given.get("max_concurrent", DEFAULT_MAX_CONCURRENT), "max_concurrent"),
         max_per_system=_cap(given.get("max_per_system"), "max_per_system"),
         max_inactive_per_system=_cap(given.get("max_inactive_per_system"), "max_inactive_per_system"),
         max_per_msp=_cap(given.get("max_per_msp"), "max_per_msp"),

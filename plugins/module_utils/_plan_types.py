@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from ansible_collections.powervm.lpm.plugins.module_utils._concurrency_limits import DEFAULT_MAX_CONCURRENT
 from ansible_collections.powervm.lpm.plugins.module_utils._plan_model import Workload
 
 ACTIVE, SUSPENDED, INACTIVE = "active", "suspended", "inactive"
@@ -167,7 +168,7 @@ class Policy:
     reserve_inactive_capacity: bool = True  # inactive partitions keep room to be activated on the target
     unverified_storage: str = "allow"  # STORAGE_POLICIES: storage the facts cannot confirm
     fc_fabrics: Mapping[str, str] = field(default_factory=dict)  # "system/vios/fcsN" -> fabric name
-    max_concurrent: int | None = None  # migrations in flight at once, in all
+    max_concurrent: int | None = DEFAULT_MAX_CONCURRENT  # migrations in flight at once, in all
     max_per_system: int | None = None  # active migrations per system
     max_inactive_per_system: int | None = None
     max_per_msp: int | None = None

@@ -149,9 +149,13 @@ options:
     type: bool
     default: true
   max_concurrent:
-    description: Migrations at once when O(policy) sets no C(max_concurrent). The systems' and MSPs' caps always hold.
+    description:
+      - Migrations at once in all when O(policy) sets no C(max_concurrent). By default there is no such cap, as in the
+        planner - each system's active and inactive migrations (C(lslparmigr -r sys)) and each MSP's count against their
+        own limits, and those caps and the policy's always hold.
+      - Prefer C(max_concurrent) in O(policy), which the plan knows; a cap set only here may hold back migrations the plan
+        started at the same time, and make the evacuation longer than predicted.
     type: int
-    default: 16
   poll_interval:
     description: Seconds between two reads of the migrations in flight (one C(lslparmigr) per source system).
     type: float
@@ -340,7 +344,7 @@ problems:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.powervm.lpm.plugins.module_utils._estate_check import type_refusal
-from ansible_collections.powervm.lpm.plugins.module_utils._evac_params import ARGSPEC, options_of
+from ansible_collections.powervm.lpm.plugins.module_utils._evac_params import ARGSPEC, channels_for, options_of
 from ansible_collections.powervm.lpm.plugins.module_utils._evac_run import EvacRefused, preview, run
 from ansible_collections.powervm.lpm.plugins.module_utils._hmc_errors import HmcError
 from ansible_collections.powervm.lpm.plugins.module_utils._hmc_options import HMC_MODULE_KWARGS, client_from_module, hmc_argument_spec
@@ -358,8 +362,7 @@ def main() -> None:
         module.fail_json(msg=refused[0], problems=refused[1])
     try:
         options = options_of(module.params)
-        channels = int((module.params.get("policy") or {}).get("max_concurrent") or options.max_concurrent) + EXTRA_CHANNELS
-        with client_from_module(module, max_channels=channels) as client:
+        with client_from_module(module, max_channels=channels_for(module.params, options, EXTRA_CHANNELS)) as client:
             if module.check_mode:
                 outcome = preview(client, options, module.params["plan"])
             else:
