@@ -17,7 +17,8 @@ order (later ones may pass one that waits), starts when:
 1. its ``start_after`` events happened (a partition that moved or stays behind counts as happened);
    one without them waits until the plan clock reaches its ``start_s``, unless nothing runs at all;
 2. no pre-hook of its disruption groups is waiting for an answer;
-3. it is predicted to end before the deadline (else it stays: ``deadline``);
+3. it is predicted to end before the deadline: now plus its planned duration times the measured
+   ``ratio``, in real seconds (else it stays: ``deadline``, with the predicted end and the deadline);
 4. every cap allows it (``_evac_caps``).
 
 A retry starts as soon as the caps allow. Nothing here talks to the HMC.
@@ -32,6 +33,7 @@ from dataclasses import dataclass, field
 from ansible_collections.powervm.lpm.plugins.module_utils._evac_caps import Caps, Slot
 from ansible_collections.powervm.lpm.plugins.module_utils._evac_hooks import Hooks
 from ansible_collections.powervm.lpm.plugins.module_utils._evac_types import SUSPEND, Entry
+from ansible_collections.powervm.lpm.plugins.module_utils._migration_result import iso
 
 WAITING, RUNNING, MOVED, LEFT = "waiting", "running", "moved", "left"
 EPS_S = 1e-6
@@ -145,12 +147,16 @@ class Dispatcher:
         for track in self.order:
             if track.state == WAITING:
                 self._consider(track, real, choice, timed)
-        if not choice.start and self.caps.in_flight == 0 and timed:
-            first = timed[0]
-            if self.caps.blocker(first.slot()) is None:
-                self.clock.sync(first.entry.start_s, real)
+        if not choice.start and self.caps.in_flight == 0:
+            # Nothing runs: the first timed migration is due now, under the same gates as any other (one
+            # the deadline leaves out passes the turn to the next).
+            for first in timed:
                 choice.waiting.pop(first.lpar, None)
-                self._start(first, real, choice)
+                self._gate(first, real, choice)
+                if first.state == RUNNING:
+                    self.clock.sync(first.entry.start_s, real)
+                if first.state != LEFT:
+                    break
         choice.hooks_due = sorted(set(choice.hooks_due))
         return choice
 
@@ -171,14 +177,19 @@ class Dispatcher:
                 choice.waiting[track.lpar] = f"planned start at +{track.entry.start_s:.0f} s"
                 timed.append(track)
                 return
+        self._gate(track, real, choice)
+
+    def _gate(self, track: Track, real: float, choice: Choice) -> None:
+        """Start a migration that is due, unless a pre-hook holds it, it would end after the deadline, or a cap is full."""
         group = self.hooks.held_by(track.lpar)
         if group is not None:
             choice.hooks_due.append(group)
             choice.waiting[track.lpar] = f"waits for the pre-hook of disruption group {group}"
             return
         if self.deadline is not None and real + self.predicted_real(track.entry) > self.deadline:
-            ends = self.predicted_real(track.entry)
-            self._leave(track, "deadline", f"not started: predicted to take {ends:.0f} s and end after the deadline", choice)
+            takes = self.predicted_real(track.entry)
+            detail = f"not started at {iso(real)}: predicted to take {takes:.0f} s and end at {iso(real + takes)}, after the deadline {iso(self.deadline)}"
+            self._leave(track, "deadline", detail, choice)
             return
         why = self.caps.blocker(track.slot())
         if why is not None:

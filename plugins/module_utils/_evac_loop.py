@@ -210,6 +210,10 @@ class Loop:
         if tried[-1] == (e.target, "", "") and result.source_msp and result.dest_msp:
             tried[-1] = (e.target, result.source_msp, result.dest_msp)  # the pair the HMC chose
         decision = decide(result, e.kind, max(track.attempts, 1), self.o.max_attempts, tried, self.p.retry, self.o.retry_other_target, self.p.capacity, load)
+        if self.o.stop_on_failure and not isinstance(decision, GiveUp):
+            # No retry either: the partition stays with its own failure, not as one of those skipped after it.
+            why = result.message or "the migration failed"
+            decision = GiveUp("recovered" if result.recovered else "failed", f"{why}; not tried again: stop_on_failure is set")
         if isinstance(decision, GiveUp):
             self._leave(track, decision.reason, decision.detail)
             return
