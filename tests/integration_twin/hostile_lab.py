@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""seed-lab with hostile names: the systems, partitions, VIOS, profiles and a shared processor pool renamed to names
+"""seed-lab with hostile names: the systems, partitions, VIOS, profiles and shared processor pools renamed to names
 holding quotes, ``;``, ``$()``, backticks, spaces, ``=``, ``,``, a newline and non-ASCII letters.
 
 The HMC's own help text allows letters, digits, spaces and ``, . / ; : ~ @ # ^ - _ = + { }`` in profile names and no
@@ -37,6 +37,9 @@ PARTITIONS: dict[str, str] = {
     "b740lp1": 'lp1 "q" $(x)',
 }
 PROFILE = "prof 'p' $(x);`y` Müller"
+# A profile name no HMC record could carry: it only ever travels as one argument (migrlpar -n) or a CSV-quoted -F value.
+PROFILE_RECORD_UNSAFE = 'prof,"q"=1\nend'
+PROFILE_RECORD_UNSAFE_LPARS = ("b750nl2", "b750app2", "b750test1")
 POOL = "pool 'x' $(y);`z` Müller"
 POOL_RECORD_UNSAFE = "pool,a=b"
 
@@ -65,6 +68,7 @@ def rename(data: dict[str, Any]) -> dict[str, Any]:
         system["shared_proc_pools"] = [{"id": 0, "name": "DefaultPool"}, {"id": 1, "name": POOL, "max_proc_units": 8.0},
                                        {"id": 2, "name": POOL_RECORD_UNSAFE, "max_proc_units": 4.0}]
         for lpar in system["lpars"]:
+            profile = PROFILE_RECORD_UNSAFE if lpar["name"] in PROFILE_RECORD_UNSAFE_LPARS else PROFILE
             lpar["name"] = hostile(lpar["name"])
             if lpar.get("env") == "vioserver":
                 # seed-lab's VIOS serve slots up to 65 with the default of 64 virtual slots, so the HMC would refuse
@@ -75,8 +79,8 @@ def rename(data: dict[str, Any]) -> dict[str, Any]:
                     if adapter.get("remote_lpar") not in (None, "", "any"):
                         adapter["remote_lpar"] = hostile(adapter["remote_lpar"])
             if lpar.get("env") != "vioserver":
-                lpar["profiles"] = [{"name": PROFILE}]
-                lpar["curr_profile"] = lpar["default_profile"] = PROFILE
+                lpar["profiles"] = [{"name": profile}]
+                lpar["curr_profile"] = lpar["default_profile"] = profile
     return data
 
 

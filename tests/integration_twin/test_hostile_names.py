@@ -8,12 +8,16 @@ For each run the twin's command log shows what the HMC received, already split b
 as one argument exactly as given (inside a record or filter only when the record grammar can carry it, otherwise by
 partition ID), or the module must refuse it with a message naming the value and the characters it cannot carry.
 Nothing may reach the HMC split, and no command may fail for a quoting reason (rbash errors, rc 127).
+
+Which test covers which module, role and playbook: the table "Hostile names" in docs/security.md.
 """
 
 from __future__ import annotations
 
+import html.parser
 import json
 import pathlib
+import re
 import shlex
 from typing import Any
 
@@ -26,6 +30,7 @@ from hostile_lab import (
     POOL,
     POOL_RECORD_UNSAFE,
     PROFILE,
+    PROFILE_RECORD_UNSAFE,
     REMOTE_HMC,
     REMOTE_PASSWORD,
     REMOTE_USER,
@@ -37,7 +42,8 @@ from hostile_lab import (
     with_remote_hmc,
 )
 
-ALL_NAMES = sorted({SOURCE, TARGET, POOL, POOL_RECORD_UNSAFE, PROFILE, REMOTE_HMC, REMOTE_USER, *PARTITIONS.values()},
+ALL_NAMES = sorted({SOURCE, TARGET, POOL, POOL_RECORD_UNSAFE, PROFILE, PROFILE_RECORD_UNSAFE, REMOTE_HMC, REMOTE_USER,
+                    *PARTITIONS.values()},
                    key=len, reverse=True)
 # Words of the hostile names that no ordinary argument holds: an argument holding one must hold a whole name.
 FRAGMENTS = sorted({w for name in ALL_NAMES for w in name.split() if len(w) > 2 and not w.replace("-", "").isalnum()})
@@ -93,6 +99,28 @@ def placement(twin) -> dict[str, tuple[str, int, str, str]]:
             for system in data["systems"] for lp in system["lpars"] if lp.get("env", "aixlinux") != "vioserver"}
 
 
+class HtmlTexts(html.parser.HTMLParser):
+    """The text nodes (character references decoded) and the start tags of an HTML page."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.texts: list[str] = []
+        self.tags: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+
+    def handle_data(self, data: str) -> None:
+        self.texts.append(data)
+
+
+def html_texts(page: str) -> HtmlTexts:
+    parser = HtmlTexts()
+    parser.feed(page)
+    parser.close()
+    return parser
+
+
 def hmc_vars(twin) -> dict[str, Any]:
     return {"powervm_hmc_host": twin.host, "powervm_hmc_port": twin.port, "powervm_hmc_user": HMC_USER,
             "powervm_hmc_password": HMC_PASSWORD, "powervm_known_hosts": str(twin.known_hosts)}
@@ -125,6 +153,7 @@ def test_estate_info_reads_every_name_back_exactly(estate_run):
                 assert partition["vios"]["collected"] is True, (name, partition["vios"]["skipped_reason"])
     source = estate["systems"][SOURCE]
     assert source["partitions"][hostile("b750db1")]["curr_profile"] == PROFILE
+    assert source["partitions"][hostile("b750nl2")]["curr_profile"] == PROFILE_RECORD_UNSAFE
     assert {pool["name"] for pool in source["shared_proc_pools"]} == {"DefaultPool", POOL, POOL_RECORD_UNSAFE}
     mappings = source["partitions"][hostile("b750vio1")]["vios"]["vscsi_mappings"]
     assert {m["client_lpar_name"] for m in mappings} == {hostile(n) for n in ("b750nl2", "b750db1", "b750app1", "b750web1")}
@@ -168,6 +197,17 @@ def test_lpar_migration_validates_with_the_kept_layout(lab, run_playbook):
     # The destination VIOS "vio2,y=z" cannot be named in a mapping element: it is given by its ID (2) alone.
     records = values_of(log, "-i", "migrlpar", "-o", "v")
     assert f'"virtual_scsi_mappings=31/{hostile("b740vio1")}/1,61//2"' in records
+
+
+def test_lpar_migration_validates_with_a_profile_a_record_cannot_carry(lab, run_playbook):
+    args = {"lpars": [hostile("b750nl2")], "state": "validated", "target_system": TARGET, "dest_profile": PROFILE_RECORD_UNSAFE}
+    before = lab.last_seq()
+    rc, (result,) = run_playbook([{"name": "validate", "powervm.lpm.lpar_migration": args}], twin=lab)
+    log = lab.log(since=before)
+    assert rc == 0 and result["msg"] == "1 validated", result
+    assert_sent_whole(log)
+    assert values_of(log, "-n", "migrlpar", "-o", "v") == [PROFILE_RECORD_UNSAFE]  # -n is an argument, not a record
+    assert selectors(log, "v") == [expected_selector("b750nl2")]
 
 
 @pytest.mark.parametrize("option, value, refused", [
@@ -363,9 +403,21 @@ def test_evacuate_and_return_home_playbooks(evac_lab, run_playbook, tmp_path):
     assert not any("dest_msp_name=vio2,y=z" in r for r in records)
     where = placement(evac_lab)
     assert {hostile(n): where[hostile(n)][0] for n in CLIENTS} == {hostile(n): TARGET for n in CLIENTS}
+    moved = {hostile(n) for n in CLIENTS}
+    (progress,) = (tmp_path / "state").glob("*.progress.json")
+    assert {item["lpar"] for item in json.loads(progress.read_text(encoding="utf-8"))["lpars"]} == moved
     (report,) = (tmp_path / "reports").glob("evacuation-*.json")
     record = json.loads(report.read_text(encoding="utf-8"))
     assert record["source_system"] == SOURCE
+    assert {m["lpar"] for m in record["migrations"]} == moved
+    # Markdown: one row of 11 cells per partition (no name breaks the table), each name exact once unescaped; a table
+    # cell cannot hold a line break, so the newline reads as a space.
+    section = report.with_suffix(".md").read_text(encoding="utf-8").split("## Migrations\n", 1)[1].split("\n\n## ")[0]
+    rows = [[cell.strip() for cell in re.split(r"(?<!\\)\|", line)[1:-1]] for line in section.splitlines() if line.startswith("|")][2:]
+    assert all(len(row) == 11 for row in rows), rows
+    assert {re.sub(r"\\(.)", r"\1", row[0]) for row in rows} == {name.replace("\n", " ") for name in moved}
+    page = html_texts(report.with_suffix(".html").read_text(encoding="utf-8"))
+    assert moved <= set(page.texts) and "script" not in page.tags  # every name a text of its own, none markup
     manifest = json.loads((tmp_path / "state" / f"{SOURCE}.manifest.json").read_text(encoding="utf-8"))
     assert set(manifest["partitions"]) >= {hostile(n) for n in CLIENTS}
 
@@ -375,3 +427,30 @@ def test_evacuate_and_return_home_playbooks(evac_lab, run_playbook, tmp_path):
     assert rc == 0
     assert_sent_whole(log)
     assert placement(evac_lab) == home
+
+
+def _coverage_rows() -> list[list[str]]:
+    """The rows of the table under "## Hostile names" in docs/security.md, as cells."""
+    text = (REPO / "docs" / "security.md").read_text(encoding="utf-8")
+    section = text.split("\n## Hostile names\n", 1)[1].split("\n## ", 1)[0]
+    lines = [line for line in section.splitlines() if line.startswith("|")][2:]
+    return [[cell.strip() for cell in re.split(r"(?<!\\)\|", line)[1:-1]] for line in lines]
+
+
+def test_the_coverage_table_is_complete():
+    rows = _coverage_rows()
+    covered = {token for row in rows for token in re.findall(r"`([^`]+)`", row[0])}
+    modules = {path.stem for path in (REPO / "plugins" / "modules").glob("*.py") if not path.stem.startswith("_")}
+    roles = {path.name for path in (REPO / "roles").iterdir() if (path / "tasks").is_dir()}
+    playbooks = {f"playbooks/{path.name}" for path in (REPO / "playbooks").glob("*.yml")}
+    assert len(modules) >= 11 and len(roles) >= 5 and len(playbooks) >= 5
+    assert sorted((modules | roles | playbooks) - covered) == []
+    for row in rows:
+        references = re.findall(r"`(test_\w+|tests/[\w/]+\.py(?:::test_\w+)?)`", row[1])
+        assert references, row
+        for reference in references:
+            path, _, name = reference.rpartition("::") if "::" in reference else (reference, "", "")
+            if path.startswith("test_"):  # a test of this file
+                path, name = "tests/integration_twin/test_hostile_names.py", reference
+            source = (REPO / path).read_text(encoding="utf-8")
+            assert not name or re.search(rf"^def {name}\(", source, re.M), f"{reference}: no such test"

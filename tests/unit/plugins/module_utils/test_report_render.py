@@ -85,6 +85,20 @@ def test_markdown_escapes_hostile_names() -> None:
     assert "<script>" not in text
 
 
+# The names of tests/integration_twin/hostile_lab.py that are no markup: shell and record characters, a newline.
+SHELL_NAMES = ("web1\nline2", "nl2 'it''s' $(reboot)", "db1; `id` Müller-ß-日本", 'db2 "primary"', "app1,tier=web", "app2 = x")
+
+
+def test_names_with_shell_and_record_characters_read_back() -> None:
+    data = record(SHELL_NAMES)
+    rows = md_table(render_markdown(data), "Migrations")
+    assert all(len(r) == 11 for r in rows)
+    unescaped = [re.sub(r"\\(.)", r"\1", row[0]) for row in rows[:len(SHELL_NAMES)]]
+    assert unescaped == [name.replace("\n", " ") for name in SHELL_NAMES]  # a table cell holds no line break
+    texts = parsed(render_html(data)).texts
+    assert all(name in texts for name in SHELL_NAMES)
+
+
 def test_md_escape() -> None:
     assert md("a|b") == "a\\|b"
     assert md("line\nbreak\ttab") == "line break tab"
