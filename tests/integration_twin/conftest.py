@@ -21,6 +21,13 @@ every scenario it loads (each ``hscroot`` user gets the password and the public 
 ``mutate`` runs. Playbooks get them through environment lookups: ``run_playbook`` replaces every
 secret value in the playbook and the extra vars, so neither a file nor a command line holds one.
 
+Parallel runs (pytest-xdist, ``-n 2``): the controller owns the session. In ``pytest_configure``,
+before any worker starts, it creates the artifacts directory, writes the key and the secrets
+manifest once and exports the session's name and secrets to its environment, which every worker
+inherits: all workers log in with the same password and key and write into the same session, under
+names prefixed with their id. Each worker starts its own twins, on ports no other process holds
+(harness_ports.py). Without xdist the one process does both.
+
 Artifacts (harness_artifacts.py): the process list sampled all session long, the output of every
 ``run_playbook``, the HMC command transcripts (POWERVM_LPM_TRANSCRIPT is set for each run), the
 twins' command logs and state directories and a copy of pytest's temporary files are kept under
@@ -58,11 +65,15 @@ from typing import Any
 import pytest
 import yaml
 
-from harness_artifacts import Artifacts, artifacts_base, declare_secret_input
+from harness_artifacts import ARTIFACTS_ENV, SESSION_ENV, Artifacts, artifacts_base, declare_secret_input
+from harness_ports import PortBook
 from harness_secrets import SessionSecrets
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
-SECRETS = SessionSecrets()
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")  # "gw0", "gw1", ... in a pytest-xdist worker, else ""
+SHARED_ENV = "POWERVM_LPM_TEST_SHARED_SESSION"  # set by the session's owner for the workers it starts
+SECRETS = SessionSecrets()  # in a worker: the owner's, from the environment
+PORTS = PortBook()
 HMC_USER = "hscroot"
 HMC_PASSWORD = SECRETS.password.value
 REMOTE_HMC_PASSWORD = SECRETS.remote_password.value
@@ -185,16 +196,68 @@ def with_session_secrets(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+_ARTIFACTS = pytest.StashKey[Artifacts]()
+_OWNER = pytest.StashKey[bool]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Own the session (create it, write and export its secrets, sample processes) or, in an xdist worker, join it."""
+    if config.option.collectonly or config.option.help:
+        return  # no test runs: no session
+    base = artifacts_base(REPO)
+    if WORKER:
+        name = os.environ.get(SHARED_ENV)
+        if not name:
+            raise pytest.UsageError(
+                "tests/integration_twin runs under pytest-xdist only when its conftest is loaded by the controller: "
+                "name tests/integration_twin (or files in it) on the command line")
+        found = Artifacts(base, name, worker=WORKER, fresh=False)
+        SECRETS.join(found.secrets_dir, WORKER)
+        config.stash[_OWNER] = False
+    else:
+        found = Artifacts(base)
+        key_file = SECRETS.write(found.secrets_dir)
+        os.environ.update(SECRETS.shared_env(key_file))
+        os.environ.update({SHARED_ENV: found.name, SESSION_ENV: found.name, ARTIFACTS_ENV: str(base)})
+        found.sampler.start()
+        config.stash[_OWNER] = True
+    config.stash[_ARTIFACTS] = found
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """The owner, once every test (and every worker) is done: a last process sample, then the session is the latest."""
+    found = config.stash.get(_ARTIFACTS, None)
+    if found is not None and config.stash.get(_OWNER, False):
+        found.sampler.stop()
+        found.finish()
+
+
+_FILE_SECONDS: dict[str, float] = {}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Add up the time of each test file (setup, call and teardown); the xdist controller gets its workers' reports."""
+    if not WORKER:
+        path = report.nodeid.split("::", 1)[0]
+        _FILE_SECONDS[path] = _FILE_SECONDS.get(path, 0.0) + report.duration
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """The time of each test file, longest first (under xdist the files overlap: the sum exceeds the wall time)."""
+    if WORKER or len(_FILE_SECONDS) < 2:
+        return
+    terminalreporter.section("time per test file")
+    for path, seconds in sorted(_FILE_SECONDS.items(), key=lambda item: -item[1]):
+        terminalreporter.write_line(f"{seconds:8.1f}s  {path}")
+    terminalreporter.write_line(f"{sum(_FILE_SECONDS.values()):8.1f}s  in all")
+
+
 @pytest.fixture(scope="session", autouse=True)
-def artifacts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Artifacts]:
-    """The session's artifacts directory, with the process list sampled until the session ends."""
-    found = Artifacts(artifacts_base(REPO))
-    SECRETS.write(found.secrets_dir)
-    found.sampler.start()
+def artifacts(pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Artifacts]:
+    """The session's artifacts directory as this process writes there; its temporary files are copied at the end."""
+    found = pytestconfig.stash[_ARTIFACTS]
     yield found
-    found.sampler.stop()
-    found.save_tree(tmp_path_factory.getbasetemp(), "files")
-    found.finish()
+    found.save_tree(tmp_path_factory.getbasetemp(), found.files)
 
 
 @pytest.fixture(scope="session")
@@ -210,7 +273,7 @@ def _twin_root() -> Iterator[pathlib.Path]:
 
 def _keep_log(artifacts: Artifacts, index: int) -> Callable[[Twin], None]:
     def keep(twin: Twin) -> None:
-        folder = artifacts.root / "twins" / str(index)
+        folder = artifacts.root / artifacts.twin_dir(index)
         folder.mkdir(parents=True, exist_ok=True)
         try:
             text = twin.ctl("log", "--json")
@@ -225,7 +288,9 @@ def _keep_log(artifacts: Artifacts, index: int) -> Callable[[Twin], None]:
 def twin_factory(_twin_root: pathlib.Path, artifacts: Artifacts) -> Iterator[Callable[..., Twin]]:
     """``start(scenario="seed-lab", mutate=None, *, port=0)``: serve a scenario (a built-in name, a file or data).
 
-    The session's secrets are patched into the scenario first, then ``mutate`` changes it.
+    The session's secrets are patched into the scenario first, then ``mutate`` changes it. With
+    ``port`` 0 the HMCs get consecutive ports this process reserved (harness_ports.py), held until it
+    ends, so that a twin may be started again on the port it had; an HMC's own ``ssh_port`` is ignored.
     """
     started: list[Twin] = []
 
@@ -235,6 +300,10 @@ def twin_factory(_twin_root: pathlib.Path, artifacts: Artifacts) -> Iterator[Cal
         data = with_session_secrets(scenario if isinstance(scenario, dict) else load_builtin(str(scenario)))
         if mutate is not None:
             data = mutate(data) or data
+        for hmc in data.get("hmcs", []):
+            hmc.pop("ssh_port", None)
+        if port == 0:
+            port = PORTS.reserve(max(len(data.get("hmcs", [])), 1))
         path = _twin_root / f"scenario-{index}.yaml"
         path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
         twin = Twin(str(path), _twin_root / f"state-{index}", port=port, on_stop=_keep_log(artifacts, index))
@@ -244,7 +313,7 @@ def twin_factory(_twin_root: pathlib.Path, artifacts: Artifacts) -> Iterator[Cal
     yield start
     for index, twin in enumerate(started):
         twin.stop()
-        artifacts.save_tree(twin.state_dir, f"twins/{index}")
+        artifacts.save_tree(twin.state_dir, artifacts.twin_dir(index))
 
 
 @pytest.fixture(scope="session")

@@ -17,6 +17,12 @@ named in the file ``latest`` there once the session ends:
   (``declare_secret_input``, e.g. the credential environment an AWX job gets) are left out and
   listed in ``exempt.txt``.
 
+Under pytest-xdist one session has several processes. The controller owns it: it creates the
+directory, samples the process list and names the session ``latest`` at the end. Each worker joins
+it (``fresh=False``) and writes under names of its own, prefixed with its id: ``playbooks/gw0-NNNN.*``,
+``transcripts/gw0-NNNN.jsonl``, ``twins/gw0-N/``, ``files/gw0/``. Without xdist the one process does
+both, with unprefixed names.
+
 The session's secrets live beside it, in ``build/integration-secrets/<session>``, which is never
 scanned.
 """
@@ -121,15 +127,25 @@ def _copy_ignore(skip: Callable[[pathlib.Path], bool]) -> Callable[[str, list[st
 
 
 class Artifacts:
-    """The artifacts directory of one session."""
+    """The artifacts directory of one session, as one process of it writes there.
 
-    def __init__(self, base: pathlib.Path, name: str | None = None) -> None:
+    ``fresh`` (the session's owner) starts the directory afresh; a worker (``worker``: its xdist id)
+    joins the owner's directory and prefixes the names of what it writes with its id.
+    """
+
+    def __init__(self, base: pathlib.Path, name: str | None = None, *, worker: str = "", fresh: bool = True) -> None:
         self.base = base
         self.name = name or session_name()
         self.root = base / self.name
         self.secrets_dir = secrets_base(base) / self.name
-        shutil.rmtree(self.root, ignore_errors=True)  # a name given again starts afresh
-        shutil.rmtree(self.secrets_dir, ignore_errors=True)
+        self.worker = worker
+        self.prefix = f"{worker}-" if worker else ""
+        self.files = f"files/{worker}" if worker else "files"
+        if fresh:
+            shutil.rmtree(self.root, ignore_errors=True)  # a name given again starts afresh
+            shutil.rmtree(self.secrets_dir, ignore_errors=True)
+        elif not self.root.is_dir():
+            raise FileNotFoundError(f"the session {self.root} to join does not exist")
         for sub in ("playbooks", "transcripts", "twins", "files"):
             (self.root / sub).mkdir(parents=True, exist_ok=True)
         self._counter = itertools.count(1)
@@ -138,7 +154,11 @@ class Artifacts:
 
     def next_run(self) -> str:
         with self._lock:
-            return f"{next(self._counter):04d}"
+            return f"{self.prefix}{next(self._counter):04d}"
+
+    def twin_dir(self, index: int) -> str:
+        """Where the ``index``-th twin of this process keeps its command log and state, under the session."""
+        return f"twins/{self.prefix}{index}"
 
     def transcript(self, run: str) -> pathlib.Path:
         return self.root / "transcripts" / f"{run}.jsonl"
@@ -164,8 +184,12 @@ class Artifacts:
 
         shutil.copytree(source, self.root / name, symlinks=True, ignore=_copy_ignore(exempt), dirs_exist_ok=True)
         if skipped:
-            with (self.root / "exempt.txt").open("a", encoding="utf-8") as handle:
-                handle.write("".join(skipped))
+            # One write to a file opened for appending: the lines of several workers never interleave.
+            fd = os.open(self.root / "exempt.txt", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            try:
+                os.write(fd, "".join(skipped).encode("utf-8"))
+            finally:
+                os.close(fd)
 
     def finish(self) -> None:
         """Name this session as the latest and drop the oldest finished ones (and their secrets)."""

@@ -15,6 +15,13 @@ replaces each value by ``{{ lookup('ansible.builtin.env', VAR) }}`` and ``env`` 
 in the environment. ``needles`` is what the secrets scan looks for afterwards: the passwords, and the
 base64 body lines of the private key that hold key material (lines every OpenSSH key of that type
 shares are left out, or the twin's own host key would match).
+
+One session, one secret set, whatever the number of processes. The process that owns the session
+(the pytest-xdist controller, or the only process) draws the secrets, writes the key and the manifest
+``secrets.json`` once (``write``) and exports the values with ``shared_env`` before any worker
+starts; each worker then reads the same passwords and the same key file from its environment, and
+keeps the secrets its tests register in a manifest of its own, ``secrets-<worker>.json``
+(``join``). ``session_needles`` reads all the manifests of a session.
 """
 
 from __future__ import annotations
@@ -37,6 +44,7 @@ KEY_ENV = "POWERVM_LPM_TEST_HMC_KEY"
 KEY_CONTENT_ENV = "POWERVM_LPM_TEST_HMC_KEY_CONTENT"
 MIN_KEY_LINE = 16  # shorter body lines (the padding at the end) are too likely to occur by chance
 MANIFEST = "secrets.json"
+WORKER_MANIFESTS = "secrets-*.json"
 
 
 @dataclass(frozen=True)
@@ -149,6 +157,19 @@ class SessionSecrets:
         self._write_manifest()
         return key_file
 
+    def shared_env(self, key_file: pathlib.Path) -> dict[str, str]:
+        """The environment that gives another process of the session these very secrets (``key_file``
+        as written by ``write``)."""
+        return {PASSWORD_ENV: self.password.value, REMOTE_PASSWORD_ENV: self.remote_password.value, KEY_ENV: str(key_file)}
+
+    def join(self, directory: pathlib.Path, worker: str) -> pathlib.Path:
+        """Keep this process's needles in a manifest of its own beside the owner's (the key is the owner's)."""
+        if not (directory / MANIFEST).is_file():
+            raise FileNotFoundError(f"the session's secrets manifest {directory / MANIFEST} does not exist")
+        self.manifest = directory / WORKER_MANIFESTS.replace("*", worker)
+        self._write_manifest()
+        return self.manifest
+
     def _write_manifest(self) -> None:
         if self.manifest is None:
             return
@@ -160,3 +181,13 @@ class SessionSecrets:
 def load_needles(manifest: pathlib.Path) -> dict[str, list[str]]:
     data = json.loads(manifest.read_text(encoding="utf-8"))
     return {str(label): [str(n) for n in needles] for label, needles in data["needles"].items()}
+
+
+def session_needles(directory: pathlib.Path) -> dict[str, list[str]]:
+    """The needles of every manifest of a session (the owner's and each worker's), each value once."""
+    merged: dict[str, list[str]] = {}
+    for manifest in [directory / MANIFEST, *sorted(directory.glob(WORKER_MANIFESTS))]:
+        for label, needles in load_needles(manifest).items():
+            known = merged.setdefault(label, [])
+            known.extend(n for n in needles if n not in known)
+    return merged

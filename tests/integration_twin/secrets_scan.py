@@ -6,8 +6,10 @@
 
     python tests/integration_twin/secrets_scan.py [--session DIR] [--logs DIR]
 
-Reads the needles (passwords, private key body lines) from the session's manifest in
-``build/integration-secrets/<session>/secrets.json`` and searches every file of the session's
+Reads the needles (passwords, private key body lines) from the session's manifests in
+``build/integration-secrets/<session>/``: ``secrets.json``, written once for the whole session, and
+the ``secrets-<worker>.json`` of each pytest-xdist worker with the secrets its tests registered. It
+searches every file of the session's
 artifacts (see harness_artifacts.py) and every ``*.log`` in ``--logs`` (default ``build/logs``). It
 first checks itself: each needle planted in a scratch file must be found, and a clean file must not
 be. It also checks that the session captured what it should have (process samples, playbook output,
@@ -30,7 +32,7 @@ from dataclasses import dataclass
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
 from harness_artifacts import artifacts_base, latest_session, secrets_base  # noqa: E402  # pylint: disable=wrong-import-position
-from harness_secrets import MANIFEST, load_needles  # noqa: E402  # pylint: disable=wrong-import-position
+from harness_secrets import MANIFEST, WORKER_MANIFESTS, session_needles  # noqa: E402  # pylint: disable=wrong-import-position
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 # What a session must have captured for its scan to mean anything: (glob under the session, what it is).
@@ -119,7 +121,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"FAILED: the session {session} or its manifest {manifest} does not exist (did the integration tests run?)")
         print("0 checks passed, 1 failed")
         return 1
-    needles = load_needles(manifest)
+    needles = session_needles(manifest.parent)
+    workers = sorted(manifest.parent.glob(WORKER_MANIFESTS))
+    print(f"needles from {manifest.name}" + (f" and {len(workers)} worker manifests" if workers else ""))
     passed = failed = 0
 
     def check(ok: bool, text: str) -> None:
@@ -134,6 +138,11 @@ def main(argv: list[str] | None = None) -> int:
     for pattern, what in EXPECTED:
         count = sum(1 for path in files_under([session], pattern) if path.stat().st_size > 0)
         check(count > 0, f"the session captured {what} ({count} non-empty files)")
+    if workers:
+        names = [path.name[len("secrets-"):-len(".json")] for path in workers]
+        missing = [name for name in names if not (session / "files" / name).is_dir()]
+        check(not missing, f"every worker of the session left its files ({', '.join(names)})"
+                           + (f"; missing: {', '.join(missing)}" if missing else ""))
     roots = [session, *sorted(pathlib.Path(args.logs).glob("*.log"))]
     hits, count = scan(files_under(roots), needles)
     labels = ", ".join(f"{label} ({len(values)} needle{'s' if len(values) != 1 else ''})" for label, values in sorted(needles.items()))
