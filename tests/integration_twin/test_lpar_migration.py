@@ -24,7 +24,7 @@ from datetime import datetime
 
 import pytest
 
-from conftest import HMC_USER, connection_of
+from conftest import HMC_USER, PLAYBOOK_TIMEOUT, connection_of
 
 P750 = "p750-Server-8233-E8B-SN069348P"
 P740 = "p740-Server-8205-E6B-SN10934CP"
@@ -268,17 +268,66 @@ def test_validation_failure_is_reported_with_its_code(twin_factory, run_playbook
     assert web1["status"] == "validated"
 
 
+def _record(twin, lpar):
+    """The source's migration record of one partition as the twin holds it now (read over the control socket)."""
+    argv = ["lslparmigr", "-r", "lpar", "-m", P750, "--filter", f"lpar_names={lpar}"]
+    line = twin.ctl("exec", "--hmc", twin.hmc, "--user", HMC_USER, shlex.join(argv)).strip()
+    return dict(field.split("=", 1) for field in line.split(","))
+
+
+def _copied(record):
+    value = record.get("bytes_transmitted", "")
+    return int(value) if value.isdigit() else 0
+
+
+def _wait_until(what, done, timeout=120.0, step=None, twin=None):
+    """Wait for ``done()``; with ``step``, move the twin's manual clock on by that many seconds between looks."""
+    deadline = time.monotonic() + timeout
+    while not done():
+        assert time.monotonic() < deadline, f"{what} did not happen within {timeout:.0f} s"
+        if step is not None:
+            twin.ctl("clock", "advance", str(step))
+        time.sleep(0.05)
+
+
 def test_without_wait_the_module_returns_and_a_second_run_follows(twin_factory, run_playbook):
+    # The twin's clock moves only when the test moves it, until the second run has attached: however slow the
+    # machine, the migration is in its copy phase when the first run returns and when the second one surveys.
+    # Then it runs on at 60 times real time.
     twin = twin_factory("seed-lab")
-    twin.ctl("clock", "speed", "10")
-    rc, (result,) = run_playbook(task(["b750db1"], wait=False), twin=twin)
-    (db1,) = result["results"]
-    assert rc == 0 and result["changed"] is True and db1["status"] == "started"
+    twin.ctl("clock", "manual", "on")
+    twin.ctl("clock", "speed", "60")
+    first = {}
+    runner = threading.Thread(target=lambda: first.update(zip(("rc", "results"), run_playbook(task(["b750db1"], wait=False), twin=twin))),
+                              daemon=True)
+    runner.start()
+    # Validation, creation and MSP setup, up to the first bytes copied (steps well shorter than the copy phase of
+    # about a minute); then the clock stands still in the copy phase.
+    _wait_until("the copy phase", lambda: _copied(_record(twin, "b750db1")) > 0 or not runner.is_alive(),
+                step=10, twin=twin)
+    runner.join(PLAYBOOK_TIMEOUT)
+    assert not runner.is_alive(), "the run without wait did not return"
+    copying = _record(twin, "b750db1")
+    assert copying["migration_state"] == "Migration In Progress" and int(copying["bytes_remaining"]) > 0, copying
+    (db1,) = first["results"][0]["results"]
+    assert first["rc"] == 0 and first["results"][0]["changed"] is True and db1["status"] == "started"
     assert db1["migration_state"] == "Migration In Progress"
+
     seq = twin.last_seq()
-    rc, (result,) = run_playbook(task(["b750db1"]), twin=twin)
-    (db1,) = result["results"]
-    assert rc == 0 and db1["status"] == "migrated" and db1["attached"] is True
+    second = {}
+    runner = threading.Thread(target=lambda: second.update(zip(("rc", "results"), run_playbook(task(["b750db1"]), twin=twin))), daemon=True)
+    runner.start()
+    # Its survey read the migration, and its poller has read it once since: it follows the migration. The clock goes on.
+    def source_reads():
+        return [e for e in over_ssh(twin.log(since=seq)) if e["argv"][:5] == ["lslparmigr", "-r", "lpar", "-m", P750]]
+
+    _wait_until("the second run's survey and first poll", lambda: len(source_reads()) >= 2 or not runner.is_alive())
+    assert _record(twin, "b750db1")["bytes_transmitted"] == copying["bytes_transmitted"]   # the clock stood still
+    twin.ctl("clock", "manual", "off")
+    runner.join(PLAYBOOK_TIMEOUT)
+    assert not runner.is_alive(), "the second run did not return"
+    (db1,) = second["results"][0]["results"]
+    assert second["rc"] == 0 and db1["status"] == "migrated" and db1["attached"] is True
     assert migrlpars(twin.log(since=seq)) == []
     assert placement(twin, ["b750db1"]) == {"b750db1": [(P740, "Running")]}
 
