@@ -16,7 +16,7 @@ declare -A STAGE_TITLE=(
     [twin]="HMC twin unit tests (pytest twin/tests)"
     [units]="collection unit tests (ansible-test units)"
     [sanity]="collection sanity tests (ansible-test sanity)"
-    [integration]="collection against the twin (pytest tests/integration_twin)"
+    [integration]="collection against the twin (pytest tests/integration_twin, in parallel)"
     [secrets]="no secret of the integration session in its logs, output and files (scripts/secrets_scan.sh)"
     [lint]="ansible-lint --profile production on roles/ and playbooks/"
     [galaxy]="build and install the collection tarball, render every plugin doc"
@@ -176,18 +176,19 @@ stage_sanity() {
     ((rc == 0)) || STAGE_STATUS=fail
 }
 
-# The session name lets the secrets stage scan this run's artifacts (tests/integration_twin/harness_artifacts.py).
+# The integration tests run in parallel with pytest-xdist: one worker per CPU (nproc), or
+# POWERVM_LPM_INTEGRATION_WORKERS of them; each test file runs on one worker (--dist loadfile), as the
+# tests of a file may share a twin. The pytest controller draws the session's secrets and hands them
+# to its workers (tests/integration_twin/conftest.py). The fault matrix is part of the run. The session
+# name lets the secrets stage scan this run's artifacts (tests/integration_twin/harness_artifacts.py).
 stage_integration() {
     [[ -d $REPO/tests/integration_twin ]] || { skip "tests/integration_twin does not exist"; return; }
     copy_or_fail || return
     INTEGRATION_SESSION="$(date +%Y%m%dT%H%M%S)-$$"
-    # The fault matrix (every twin fault under lpar_migration and the evacuation, about 10-25 minutes) runs
-    # only with POWERVM_LPM_FULL_INTEGRATION=1, so that a CI run stays within its time.
-    local slow=()
-    [[ ${POWERVM_LPM_FULL_INTEGRATION:-0} == 1 ]] || slow=(--ignore=tests/integration_twin/test_fault_matrix.py)
+    local workers=${POWERVM_LPM_INTEGRATION_WORKERS:-$(nproc)}
     run_pytest_stage integration "$(new_log integration)" \
         env ANSIBLE_COLLECTIONS_PATH="$BUILD" POWERVM_LPM_TEST_SESSION="$INTEGRATION_SESSION" \
-        python -m pytest -q -p no:cacheprovider tests/integration_twin "${slow[@]}"
+        python -m pytest -q -p no:cacheprovider -n "$workers" --dist loadfile --durations=20 tests/integration_twin
 }
 
 # The integration session's artifacts are in build/integration-artifacts (tests/integration_twin/harness_artifacts.py).
