@@ -45,8 +45,10 @@ from hostile_lab import (
 ALL_NAMES = sorted({SOURCE, TARGET, POOL, POOL_RECORD_UNSAFE, PROFILE, PROFILE_RECORD_UNSAFE, REMOTE_HMC, REMOTE_USER,
                     *PARTITIONS.values()},
                    key=len, reverse=True)
-# Words of the hostile names that no ordinary argument holds: an argument holding one must hold a whole name.
-FRAGMENTS = sorted({w for name in ALL_NAMES for w in name.split() if len(w) > 2 and not w.replace("-", "").isalnum()})
+# Words of the hostile names that no ordinary argument holds: an argument holding one must hold a whole name. Words of
+# letters and digits only ("pool", "batch") are left out, except the lines of a name holding a newline ("web1", "line2").
+FRAGMENTS = sorted({w for name in ALL_NAMES for w in name.split() if len(w) > 2 and not w.replace("-", "").isalnum()}
+                   | {line for name in ALL_NAMES if "\n" in name for line in name.split("\n") if len(line) > 3})
 HMC_COMMANDS = {"lshmc", "lssyscfg", "lshwres", "lslparmigr", "lsrefcode", "lssysconn", "viosvrcmd", "migrlpar", "chsyscfg",
                 "mkauthkeys"}
 CLIENTS = ["b750nl2", "b750db1", "b750db2", "b750app1", "b750app2", "b750web1", "b750test1", "b750batch1"]
@@ -364,9 +366,11 @@ def test_maintenance_window_with_hostile_names(lab, run_playbook, tmp_path):
               "disruption_groups": [{"name": "db", "members": [hostile("b750db2"), hostile("b750web1")]}]}
     path = tmp_path / "window.yml"
     path.write_text(yaml.safe_dump(window, allow_unicode=True), encoding="utf-8")
+    before = lab.last_seq()
     rc, (result,) = run_playbook([{"name": "window", "powervm.lpm.maintenance_window": {
         "path": str(path), "now": "2026-03-14T22:30:00+01:00", "partitions": [hostile(n) for n in CLIENTS]}}], twin=lab)
     assert rc == 0, result
+    assert lab.log(since=before) == []  # the window is read on the controller only
     assert result["excluded"] == [hostile("b750app2")]
     assert result["window"]["source_systems"] == [SOURCE]
     assert result["planner_policy"]["pin"] == {hostile("b750db1"): TARGET}
