@@ -37,14 +37,16 @@ def _used_slots(lp: Lpar) -> set[int]:
 
 
 def _free_slot(vios: Lpar, wanted: list[Optional[int]]) -> int:
+    """The first wanted slot that is free and below the VIOS's max_virtual_slots, else the lowest free one from
+    FIRST_FREE_SLOT (then below it). Validation (vios_slots, vios_slot_free) made sure there is one."""
     used = _used_slots(vios)
     for slot in wanted:
-        if slot is not None and slot not in used:
+        if slot is not None and slot not in used and slot < vios.max_virtual_slots:
             return slot
-    slot = FIRST_FREE_SLOT
-    while slot in used:
-        slot += 1
-    return slot
+    for slot in [*range(FIRST_FREE_SLOT, vios.max_virtual_slots), *range(2, min(FIRST_FREE_SLOT, vios.max_virtual_slots))]:
+        if slot not in used:
+            return slot
+    raise RuntimeError(f"no free virtual slot on {vios.name} (max_virtual_slots {vios.max_virtual_slots})")
 
 
 def _server_of(ms: ManagedSystem, lp: Lpar, client: Adapter) -> tuple[Optional[Lpar], Optional[Adapter]]:

@@ -197,13 +197,19 @@ def _duplicates(names: list[Any], path: str, attr: str, what: str) -> list[str]:
 
 
 def _check_partition_devices(lp: model.Lpar, lpth: str) -> list[str]:
-    """Virtual slots used once; VIOS device names unique and every device a mapping names present."""
+    """Virtual slots used once and below the partition's max_virtual_slots; VIOS device names unique and every
+    device a mapping names present."""
     problems: list[str] = []
     slots: set[int] = set()
+    for si, slot in enumerate(lp.serial_slots):
+        if slot >= lp.max_virtual_slots:
+            problems.append(f"{lpth}.serial_slots[{si}]: {_beyond(lp, slot, lpth)}")
     for kind in ("eth", "scsi", "fc"):
         for ai, ad in enumerate(getattr(lp, kind)):
             if ad.slot in slots:
                 problems.append(f"{lpth}.{kind}[{ai}].slot: virtual slot {ad.slot} is used twice")
+            if ad.slot >= lp.max_virtual_slots:
+                problems.append(f"{lpth}.{kind}[{ai}].slot: {_beyond(lp, ad.slot, lpth)}")
             slots.add(ad.slot)
     if lp.vios is None:
         return problems
@@ -223,6 +229,12 @@ def _check_partition_devices(lp: model.Lpar, lpth: str) -> list[str]:
         problems += [f"{lpth}.vios.seas[{si}].trunk_slots: slot {slot} is not a trunk virtual ethernet adapter "
                      f"of {lp.name}" for slot in sea.trunk_slots if slot not in trunks]
     return problems
+
+
+def _beyond(lp: model.Lpar, slot: int, lpth: str) -> str:
+    """An adapter slot a partition cannot have: its slots are 0 to max_virtual_slots - 1, as on an HMC."""
+    return (f"virtual slot {slot} is not below the max_virtual_slots of {lp.name} ({lp.max_virtual_slots}, "
+            f"slots 0 to {lp.max_virtual_slots - 1}); raise {lpth}.max_virtual_slots above {slot}")
 
 
 def from_dict(data: Any, source: str = "<scenario>") -> Scenario:

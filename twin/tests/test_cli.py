@@ -229,6 +229,19 @@ def test_validate_reports_problems_with_paths(tmp_path: Path, capsys: pytest.Cap
     assert any(line.startswith(f"{bad}: systems[0].lpars[1].colour: unknown field") for line in out)
 
 
+def test_validate_names_an_adapter_slot_beyond_max_virtual_slots(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = yaml.safe_load((Path(scenario.__file__).parent / "scenarios" / "seed-lab.yaml").read_text(encoding="utf-8"))
+    vio2 = data["systems"][0]["lpars"][1]
+    assert vio2["name"] == "b750vio2"
+    del vio2["max_virtual_slots"]  # the default of 64, with a server adapter in slot 65
+    bad = tmp_path / "lab.yaml"
+    bad.write_text(yaml.safe_dump(data))
+    assert cli.main(["validate", str(bad)]) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        f"{bad}: systems[0].lpars[1].scsi[3].slot: virtual slot 65 is not below the max_virtual_slots of b750vio2 (64, slots 0 to 63); "
+        "raise systems[0].lpars[1].max_virtual_slots above 65"]
+
+
 def test_validate_good_and_missing_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["validate", "seed-lab"]) == 0
     assert capsys.readouterr().out.startswith("seed-lab: valid (1 HMCs, 2 systems, ")

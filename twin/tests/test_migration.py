@@ -298,6 +298,18 @@ def test_adapters_follow_the_partition(seed):
         assert not [a for a in vios.scsi + vios.fc if a.remote_lpar == "b750nl2"]
 
 
+def test_a_new_server_adapter_keeps_the_source_slot_only_below_the_vios_maximum(seed):
+    es, core, session = seed
+    src, dst = es.systems[P750], es.systems[P740]
+    lp = es.find_lpar(src, "b750web1")                                # served at slot 35 of b750vio1 and 65 of b750vio2
+    finish_seed(es, core.execute(session, f"migrlpar -o m -m {P750} -t {P740} -p b750web1"))
+    servers = {a.remote_lpar: a.remote_slot for a in lp.scsi}
+    vio2 = es.find_lpar(dst, "b740vio2")
+    assert vio2.max_virtual_slots == 64 and servers["b740vio1"] == 35
+    assert servers["b740vio2"] == 10                                  # 65 is beyond b740vio2's 64 slots: the first free one
+    assert all(a.slot < v.max_virtual_slots for v in (es.find_lpar(dst, "b740vio1"), vio2) for a in [*v.eth, *v.scsi, *v.fc])
+
+
 def finish_seed(es: Estate, outcome: Any) -> Result:
     assert isinstance(outcome, Pending)
     es.engine.run_until_idle()

@@ -185,6 +185,27 @@ def test_duplicate_virtual_slot_in_one_partition() -> None:
     assert problems_of(data) == ["systems[0].lpars[1].fc[0].slot: virtual slot 3 is used twice"]
 
 
+def test_an_adapter_slot_at_or_above_max_virtual_slots_is_refused() -> None:
+    # an HMC numbers a partition's virtual slots 0 to max_virtual_slots - 1: a server adapter in slot 65 needs more than 64
+    data = mutated("systems.0.lpars.0.scsi.0.slot", 64)
+    data["systems"][0]["lpars"][1]["scsi"][0]["remote_slot"] = 64
+    data["systems"][0]["lpars"][1]["max_virtual_slots"] = 3
+    data["systems"][0]["lpars"][1]["serial_slots"] = [0, 1, 5]
+    assert problems_of(data) == [
+        "systems[0].lpars[0].scsi[0].slot: virtual slot 64 is not below the max_virtual_slots of vio1 (64, slots 0 to 63); "
+        "raise systems[0].lpars[0].max_virtual_slots above 64",
+        "systems[0].lpars[1].serial_slots[2]: virtual slot 5 is not below the max_virtual_slots of lp1 (3, slots 0 to 2); "
+        "raise systems[0].lpars[1].max_virtual_slots above 5",
+        "systems[0].lpars[1].eth[0].slot: virtual slot 4 is not below the max_virtual_slots of lp1 (3, slots 0 to 2); "
+        "raise systems[0].lpars[1].max_virtual_slots above 4",
+        "systems[0].lpars[1].fc[0].slot: virtual slot 3 is not below the max_virtual_slots of lp1 (3, slots 0 to 2); "
+        "raise systems[0].lpars[1].max_virtual_slots above 3",
+    ]
+    data["systems"][0]["lpars"][0]["max_virtual_slots"] = 65
+    data["systems"][0]["lpars"][1]["max_virtual_slots"] = 6
+    assert scenario.from_dict(data).systems[0].lpars[0].scsi[0].slot == 64
+
+
 def test_duplicate_vios_device_names() -> None:
     data = minimal()
     vios = data["systems"][0]["lpars"][0]["vios"]
@@ -306,6 +327,11 @@ def test_builtin_seed_lab_loads() -> None:
     assert sum(lp.env == "vioserver" for ms in sc.systems for lp in ms.lpars) == 4
     nl2 = sc.systems[0].lpars[2]
     assert nl2.name == "b750nl2" and nl2.fc[0].wwpns == ["c0507603a2920084", "c0507603a2920085"]
+    # every partition has room above its highest virtual slot (b750vio2 and b750web1 use slot 65)
+    for lp in (lp for ms in sc.systems for lp in ms.lpars):
+        assert max(a.slot for a in [*lp.eth, *lp.scsi, *lp.fc]) < lp.max_virtual_slots, lp.name
+    vio2 = sc.systems[0].lpars[1]
+    assert vio2.name == "b750vio2" and max(a.slot for a in vio2.scsi) == 65 and vio2.max_virtual_slots == 200
 
 
 def test_every_builtin_scenario_loads() -> None:
