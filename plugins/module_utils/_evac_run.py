@@ -33,6 +33,8 @@ from ansible_collections.powervm.lpm.plugins.module_utils._evac_loop import Loop
 from ansible_collections.powervm.lpm.plugins.module_utils._evac_postcheck import postchecks
 from ansible_collections.powervm.lpm.plugins.module_utils._evac_record import build as build_record
 from ansible_collections.powervm.lpm.plugins.module_utils._evac_record import iso, migration_entry, origin_of
+from ansible_collections.powervm.lpm.plugins.module_utils._evac_restore import LEFT_REASON as RESTORE_LEFT_REASON
+from ansible_collections.powervm.lpm.plugins.module_utils._evac_restore import SlotFinding, check_slots
 from ansible_collections.powervm.lpm.plugins.module_utils._evac_retry import GiveUp, Setting, decide
 from ansible_collections.powervm.lpm.plugins.module_utils._evac_setup import caps_for, capacities, retry_setting, room_left, spec_for
 from ansible_collections.powervm.lpm.plugins.module_utils._evac_start import Start, classify
@@ -47,6 +49,8 @@ from ansible_collections.powervm.lpm.plugins.module_utils._plan_params import po
 from ansible_collections.powervm.lpm.plugins.module_utils._report_progress import ProgressRecorder
 
 DEFAULT_POOL = "DefaultPool"
+# Left reasons that count as failures (failed_lpars): the evacuation did not do what it was asked for these.
+FAILED_REASONS = ("failed", "recovered", "hook_failed", "not_found", "skipped", RESTORE_LEFT_REASON)
 
 
 class EvacRefused(Exception):
@@ -82,7 +86,7 @@ class Outcome:
 
     @property
     def failed_lpars(self) -> list[str]:
-        return [x["lpar"] for x in self.lpars if x["state"] == LEFT and x["reason"] in ("failed", "recovered", "hook_failed", "not_found", "skipped")]
+        return [x["lpar"] for x in self.lpars if x["state"] == LEFT and x["reason"] in FAILED_REASONS]
 
     def to_result(self) -> dict[str, Any]:
         counts: dict[str, int] = {}
@@ -165,6 +169,9 @@ class _Run:
             self.warnings.append("resuming the evacuation of the journal with the plan it holds; the plan given was not used (replan=true uses it)")
         entries = [e for e in entries_of(plan) if e.source in ("", self.o.source)]
         start, found_targets = self._where(entries, state)
+        for lpar, findings in hold_back(self.log, start, self.o, self.estate, self.warnings).items():
+            self.journal.write("left", {"lpar": lpar, "reason": RESTORE_LEFT_REASON, "detail": details(findings),
+                                        "findings": [f.to_dict() for f in findings]})  # fmt: skip
         self._write_manifest(entries, start, fresh)
         loop = self._loop(plan, entries, start, state, found_targets)
         return self._end(loop, plan, resumed)
@@ -329,7 +336,25 @@ class _Run:
                        self.log.commands, self.warnings)  # fmt: skip
 
 
-def preview(client: CommandRunner, options: Options, plan: Mapping[str, Any]) -> Outcome:
+def details(findings: Sequence[SlotFinding]) -> str:
+    return "; ".join(f.detail for f in findings)
+
+
+def hold_back(client: CommandRunner, start: Start, options: Options, estate: Mapping[str, Any] | None, warnings: list[str]) -> dict[str, list[SlotFinding]]:
+    """The return home: partitions about to be sent whose original VIOS slots their home VIOS cannot give are left
+    where they are (reason ``vios_slot``, the HMC code and a hint in the note), before anything is sent."""
+    if not options.restore:
+        return {}
+    pending = {t.lpar for t in (*start.recover, *start.decide_retry)}
+    waiting = [t for t in start.tracks if t.state == WAITING and not t.attach and t.lpar not in pending]
+    found = check_slots(client, [t.entry for t in waiting], options.overrides, estate, warnings)
+    for track in waiting:
+        if track.lpar in found:
+            track.state, track.reason, track.note = LEFT, RESTORE_LEFT_REASON, details(found[track.lpar])
+    return found
+
+
+def preview(client: CommandRunner, options: Options, plan: Mapping[str, Any], estate: Mapping[str, Any] | None = None) -> Outcome:
     """Check mode: what a run would do with each planned partition, from the journal and the HMC; writes nothing.
 
     The outcome has the shape of a run's (record, counts, hooks due, files), with nothing moved by it: ``lpars``
@@ -349,6 +374,8 @@ def preview(client: CommandRunner, options: Options, plan: Mapping[str, Any]) ->
     targets = sorted({*options.targets, *(e.target for e in entries)} - {"", options.source})
     found = read(CommandLog(client), [e.lpar for e in entries], options.source, targets)
     start = classify(entries, state, {e.lpar: place(e.lpar, options.source, found) for e in entries})
+    warnings: list[str] = []
+    held = hold_back(client, start, options, estate, warnings)
     out = []
     for track in start.tracks:
         would = {MOVED: "moved", LEFT: "left"}.get(track.state, "would_follow" if track.attach else "would_migrate")
@@ -356,7 +383,8 @@ def preview(client: CommandRunner, options: Options, plan: Mapping[str, Any]) ->
             would = "would_recover"
         out.append({"lpar": track.lpar, "state": would, "target": track.entry.target, "attempts": track.attempts, "reason": track.reason,
                     "note": track.note, "source_msp": track.entry.source_msp, "dest_msp": track.entry.dest_msp})  # fmt: skip
-    shown = dataclasses.replace(state, plan={"plan": dict(plan)})
+    left = {lpar: {"lpar": lpar, "reason": RESTORE_LEFT_REASON, "detail": details(findings)} for lpar, findings in held.items()}
+    shown = dataclasses.replace(state, plan={"plan": dict(plan)}, left={**state.left, **left})
     record = build_record(shown, options.source, [*options.targets, *targets], options.name, options.manifest_path or None, options.not_ready)
     changed = any(x["state"].startswith("would") for x in out)
-    return Outcome(changed, resumed, "", record, out, [], dict(plan), paths, options.manifest_path)
+    return Outcome(changed, resumed, "", record, out, [], dict(plan), paths, options.manifest_path, warnings=warnings)

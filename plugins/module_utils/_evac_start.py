@@ -12,9 +12,9 @@ HMC shows           the track
 on another system   moved (before this run); a launch without a result gets one
 migrating           followed (``attach``): its ``migrlpar -o m`` is never sent again
 migration failed    recovered first (``migrlpar -o r``), then retried like any failed attempt
-on the source       waiting; left for good when an earlier run gave up on it (except ``deadline``,
-                    which a new run decides again); an attempt that failed without a decision
-                    gets one now
+on the source       waiting; left for good when an earlier run gave up on it (except ``deadline`` and
+                    ``vios_slot``, which a new run decides again); an attempt that failed without a
+                    decision gets one now
 not found           left (``not_found``)
 =================== ==================================================================================
 """
@@ -31,8 +31,8 @@ from ansible_collections.powervm.lpm.plugins.module_utils._evac_journal import J
 from ansible_collections.powervm.lpm.plugins.module_utils._evac_survey import Placement, Where
 from ansible_collections.powervm.lpm.plugins.module_utils._evac_types import Entry
 
-# Left reasons a new run decides again.
-RETRIED_REASONS = frozenset({"deadline"})
+# Left reasons a new run decides again: the deadline, and the return home's check of the original VIOS slots.
+RETRIED_REASONS = frozenset({"deadline", "vios_slot"})
 
 
 @dataclass

@@ -197,6 +197,10 @@ options:
     description:
       - Move each partition with the original partition ID, shared pool and VIOS layout of O(manifest_path) (the return
         home). Requires O(manifest_path).
+      - Before a partition is sent, its original server slots are checked against its home VIOS - the VIOS's
+        C(max_virtual_slots) (C(lshwres -r virtualio --rsubtype slot)) and the slots in use in O(estate). A partition
+        whose slot is taken or not below the maximum (HSCLA25C), or whose VIOS has too few free slots (HSCLA252), is
+        left where it is with reason V(vios_slot) and the code and a hint in its note; the others go on.
     type: bool
     default: false
   not_ready:
@@ -272,7 +276,9 @@ lpars:
       description: Migrations sent for it, all runs together.
       type: int
     reason:
-      description: Why it is left - V(failed), V(recovered), V(deadline), V(skipped), V(hook_failed), V(not_found).
+      description:
+        - Why it is left - V(failed), V(recovered), V(deadline), V(skipped), V(hook_failed), V(not_found), or V(vios_slot)
+          (the return home cannot have an original VIOS slot, see O(restore_from_manifest)).
       type: str
     note:
       description: What happened last.
@@ -364,7 +370,7 @@ def main() -> None:
         options = options_of(module.params)
         with client_from_module(module, max_channels=channels_for(module.params, options, EXTRA_CHANNELS)) as client:
             if module.check_mode:
-                outcome = preview(client, options, module.params["plan"])
+                outcome = preview(client, options, module.params["plan"], module.params.get("estate"))
             else:
                 outcome = run(client, options, module.params["plan"], module.params.get("estate"), module.params.get("policy"), module.params.get("physics"))
     except (HmcError, EvacRefused) as exc:
@@ -376,7 +382,8 @@ def main() -> None:
     failed = f"; left after failures: {', '.join(outcome.failed_lpars)}" if outcome.failed_lpars else ""
     if module.check_mode:
         would = result["counts"].get("would_migrate", 0) + result["counts"].get("would_follow", 0) + result["counts"].get("would_recover", 0)
-        result["msg"] = f"check mode: {would} of {len(outcome.lpars)} planned partitions would move, {moved} moved already{failed}"
+        left = f"; would be left: {', '.join(outcome.failed_lpars)}" if outcome.failed_lpars else ""
+        result["msg"] = f"check mode: {would} of {len(outcome.lpars)} planned partitions would move, {moved} moved already{left}"
     else:
         result["msg"] = f"{moved} of {len(outcome.lpars)} planned partitions moved{failed}"
     if outcome.interrupted:

@@ -205,14 +205,78 @@ def test_disruption_groups_never_overlap_and_their_hooks_run_around_them(twin_fa
     assert len(log_file.read_text(encoding="utf-8").splitlines()) == 4  # no hook ran again
 
 
+def server_slots(twin: Any) -> dict[str, list[tuple[str, str, int, str, int]]]:
+    """Per VIOS of seed-lab's source, its vSCSI and vFC server adapters: (kind, system, slot, client, client slot)."""
+    import yaml  # pylint: disable=import-outside-toplevel
+    from hmcsim.scenario import from_dict  # pylint: disable=import-outside-toplevel
+
+    scenario = from_dict(yaml.safe_load(twin.ctl("scenario")))
+    return {lp.name: sorted((kind, system.name, a.slot, a.remote_lpar, a.remote_slot) for kind in ("scsi", "fc") for a in getattr(lp, kind)
+                            if a.adapter_type == "server")
+            for system in scenario.systems if system.name == P750 for lp in system.lpars if lp.env == "vioserver"}  # fmt: skip
+
+
+def test_return_home_on_stock_seed_lab_restores_systems_ids_pools_and_server_slots(twin_factory, evacuation):
+    twin = twin_factory("seed-lab")
+    evac = evacuation(twin)
+    before, slots_before = layouts(twin), server_slots(twin)
+    assert ("scsi", P750, 65, "b750web1", 65) in slots_before["b750vio2"]  # above a VIOS's default of 64 virtual slots
+    run = evac.run({"evacuate_source_system": P750})
+    assert run.rc == 0, run.stdout[-3000:]
+    assert all(layouts(twin)[n][0][0] == P740 for n in SEED_MOVABLE) and server_slots(twin) == {"b750vio1": [], "b750vio2": []}
+
+    manifest = evac.state_dir / f"{P750}.manifest.json"
+    seq = twin.last_seq()
+    checked = evac.run({"return_home_manifest_path": str(manifest)}, playbook="powervm.lpm.return_home --check")
+    assert checked.rc == 0, checked.stdout[-3000:]
+    assert "Plan: 8 migrations from " + P740 in checked.stdout and "Check mode: nothing was migrated" in checked.stdout
+    assert checked.stdout.count(": would_migrate") == 8 and "vios_slot" not in checked.stdout
+    assert migrations_sent(twin.log(since=seq)) == []
+
+    back = evac.run({"return_home_manifest_path": str(manifest)}, playbook="powervm.lpm.return_home")
+    assert back.rc == 0, back.stdout[-3000:]
+    assert sorted(lpar_of(e) for e in migrations_sent(twin.log(since=seq))) == sorted(SEED_MOVABLE)  # each once, none refused
+    assert layouts(twin) == before  # systems, partition IDs, states, shared pools, client slots, VIOS, server slots, FC ports
+    assert server_slots(twin) == slots_before  # every vSCSI and vFC server slot back on its VIOS, slot 65 of b750vio2 included
+    assert "Every partition of the manifest is on " + P750 in back.stdout
+
+
+def test_return_home_leaves_a_partition_whose_original_vios_slot_is_gone_with_the_code_and_a_hint(twin_factory, evacuation, collections_path):
+    import yaml  # pylint: disable=import-outside-toplevel
+
+    twin = twin_factory("seed-lab")
+    evac = evacuation(twin)
+    before = layouts(twin)
+    run = evac.run({"evacuate_source_system": P750})
+    assert run.rc == 0, run.stdout[-3000:]
+    # the maintenance rebuilt b750vio2 with a profile of the default 64 virtual slots: its slot 65 cannot be had again
+    data = yaml.safe_load(twin.ctl("scenario"))
+    (vio2,) = [lp for system in data["systems"] if system["name"] == P750 for lp in system["lpars"] if lp["name"] == "b750vio2"]
+    vio2["max_virtual_slots"] = 64
+    rebuilt = twin_factory(data)
+    again = Evacuation(rebuilt, collections_path, evac.workdir)
+    manifest = evac.state_dir / f"{P750}.manifest.json"
+
+    checked = again.run({"return_home_manifest_path": str(manifest)}, playbook="powervm.lpm.return_home --check")
+    assert checked.rc == 0, checked.stdout[-3000:]
+    assert "b750web1: left (vios_slot) HSCLA25C: virtual slot 65 of VIOS b750vio2 on " + P750 in checked.stdout
+    assert checked.stdout.count(": would_migrate") == 7 and migrations_sent(rebuilt.log()) == []
+
+    back = again.run({"return_home_manifest_path": str(manifest)}, playbook="powervm.lpm.return_home")
+    assert back.rc != 0  # the return home did not bring everyone back, and says why
+    sent = sorted(lpar_of(e) for e in migrations_sent(rebuilt.log()))
+    assert sent == sorted(n for n in SEED_MOVABLE if n != "b750web1")  # web1 was never sent: no HSCLA25C refusal, no retries
+    assert "left: b750web1 (vios_slot) HSCLA25C: virtual slot 65 of VIOS b750vio2" in back.stdout
+    assert "Hint: Raise max_virtual_slots of b750vio2 above 65 (chsyscfg -r prof -m " + P750 in back.stdout
+    assert "Left after failures: b750web1" in back.stdout
+    now = layouts(rebuilt)
+    assert {n: now[n] for n in SEED_MOVABLE if n != "b750web1"} == {n: before[n] for n in SEED_MOVABLE if n != "b750web1"}
+    assert now["b750web1"][0][0] == P740
+
+
 def with_pools(data: dict[str, Any]) -> dict[str, Any]:
-    """seed-lab with a DBPool on both systems, holding the two database partitions. Its VIOS get 100 virtual slots:
-    seed-lab uses server slot 65 on b750vio2 although a VIOS has 64 by default, and the twin refuses a requested slot
-    at or above the maximum (HSCLA25C), so returning to slot 65 needs the room a real VIOS would have."""
+    """seed-lab with a DBPool on both systems, holding the two database partitions."""
     for system in data["systems"]:
-        for lp in system["lpars"]:
-            if lp.get("env") == "vioserver":
-                lp["max_virtual_slots"] = 100
         system["shared_proc_pools"] = [{"id": 0, "name": "DefaultPool"}, {"id": 2 if system["name"] == P750 else 5, "name": "DBPool", "max_proc_units": 6.0}]
         for lp in system["lpars"]:
             if lp["name"] in ("b750db1", "b750db2"):

@@ -5,7 +5,8 @@
 """A small scriptable HMC for the evacuation tests, built from estate facts.
 
 It answers the commands an evacuation run sends - ``lssyscfg -r sys|lpar``, ``lslparmigr -r lpar|sys``,
-``lsrefcode -r lpar``, ``migrlpar -o m|r`` - in the HMC's formats. ``migrlpar -o m`` takes the next
+``lsrefcode -r lpar``, ``lshwres -r virtualio --rsubtype slot`` (``max_slots``, 64 by default),
+``migrlpar -o m|r`` - in the HMC's formats. ``migrlpar -o m`` takes the next
 scripted outcome of the partition: ``ok`` (it moves), ``fail`` (the migration fails and needs
 recovery, HSCLA24B), ``refuse:CODE`` (validation refuses it) or ``hold`` (it stays in progress until
 ``release``).
@@ -36,6 +37,7 @@ class FakeEvacHmc:
         self.records: dict[str, dict[str, str]] = {}  # partition -> lslparmigr attributes while migrating or failed
         self.outcomes: dict[str, list[str]] = {}
         self.gates: dict[str, threading.Event] = {}
+        self.max_slots: dict[str, int] = {}  # VIOS -> curr_max_virtual_slots (default 64)
 
     # ----- test helpers -----
     def script(self, lpar: str, *outcomes: str) -> None:
@@ -88,6 +90,8 @@ class FakeEvacHmc:
                        f"active_lpar_mobility_capable=1,num_active_migrations_supported=8,num_active_migrations_in_progress={busy}\n")  # fmt: skip
         if argv[:2] == ["migrlpar", "-o"]:
             return self._migrlpar(argv[2], opts)
+        if argv[:5] == ["lshwres", "-r", "virtualio", "--rsubtype", "slot"]:
+            return 0, self._slots(opts["-m"], opts.get("--filter", ""), opts["-F"].split(","))
         raise AssertionError(f"unexpected command {shlex.join(argv)}")
 
     def _lpars(self, system: str, fields: list[str]) -> str:
@@ -101,6 +105,17 @@ class FakeEvacHmc:
                 values = {"name": name, "lpar_id": str(part["id"]), "state": state, "lpar_env": part["env"], "rmc_state": part["rmc"]}
                 lines.append(",".join(values[f] for f in fields))
         return "".join(line + "\n" for line in lines)
+
+    def _slots(self, system: str, filters: str, fields: list[str]) -> str:
+        names = filters.strip('"').split("=", 1)[1].split(",") if filters.startswith(('"lpar_names=', "lpar_names=")) else None
+        lines = []
+        with self.lock:
+            for name, at in sorted(self.where.items()):
+                if at != system or self.parts[name]["env"] != "vioserver" or (names is not None and name not in names):
+                    continue
+                values = {"lpar_name": name, "lpar_id": str(self.parts[name]["id"]), "curr_max_virtual_slots": str(self.max_slots.get(name, 64))}
+                lines.append(",".join(values[f] for f in fields))
+        return "".join(line + "\n" for line in lines) or "No results were found.\n"
 
     def _record(self, lpar: str, state: str, target: str) -> dict[str, str]:
         return {"name": lpar, "lpar_id": str(self.parts[lpar]["id"]), "migration_state": state, "migration_type": "active",
