@@ -152,9 +152,9 @@ def shape_message(value: Any, error: Exception, lead: str = LEAD, path: str = "e
     return (_message(message, problems) if problems else message), problems
 
 
-def type_refusal(value: Any, lead: str = LEAD, path: str = "estate") -> tuple[str, list[str]] | None:
-    """The message and problems for an estate holding a value of the wrong type, or None when every value present has
-    the type estate_info gives it: ``LEAD: estate.systems.S.partitions.P.memory.current_mb: expected an integer or null,
-    got a boolean (true) (and N more, see problems)``."""
+def type_refusal(value: Any, lead: str = LEAD, path: str = "estate") -> tuple[str, list[str]]:
+    """The message and problems for an estate holding a value of the wrong type (no problems, and an empty message, when
+    every value present has the type estate_info gives it): ``LEAD: estate.systems.S.partitions.P.memory.current_mb:
+    expected an integer or null, got a boolean (true) (and N more, see problems)``."""
     problems = estate_problems(value, path, missing=False)
-    return (_message(lead, problems), problems) if problems else None
+    return (_message(lead, problems) if problems else ""), problems

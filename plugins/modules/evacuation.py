@@ -363,9 +363,9 @@ def main() -> None:
         argument_spec=hmc_argument_spec(ARGSPEC), supports_check_mode=True, mutually_exclusive=HMC_MODULE_KWARGS["mutually_exclusive"],
         required_if=HMC_MODULE_KWARGS["required_if"] + [["restore_from_manifest", True, ["manifest_path"]]],
     )
-    refused = type_refusal(module.params["estate"]) if module.params.get("estate") is not None else None
-    if refused:
-        module.fail_json(msg=refused[0], problems=refused[1])
+    message, problems = type_refusal(module.params["estate"]) if module.params.get("estate") is not None else ("", [])
+    if problems:
+        module.fail_json(msg=message, problems=problems)
     try:
         options = options_of(module.params)
         with client_from_module(module, max_channels=channels_for(module.params, options, EXTRA_CHANNELS)) as client:

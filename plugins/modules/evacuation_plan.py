@@ -482,9 +482,9 @@ ESTATE_LEAD = "the estate facts are not in the shape estate_info returns"
 
 def main() -> None:
     module = AnsibleModule(argument_spec=OPTIONS, supports_check_mode=True)
-    refused = type_refusal(module.params["estate"], lead=ESTATE_LEAD)
-    if refused:
-        module.fail_json(msg=refused[0], problems=refused[1])
+    message, problems = type_refusal(module.params["estate"], lead=ESTATE_LEAD)
+    if problems:
+        module.fail_json(msg=message, problems=problems)
     try:
         result = run(module.params)
     except PlanInputError as exc:

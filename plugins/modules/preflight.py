@@ -297,9 +297,9 @@ def main() -> None:
         remote_user=p["remote_hmc_user"] or p["hmc_user"], workers=max(1, p["parallel"]), validation_timeout=p["validation_timeout"],
         target_disks=p["target_disks"],
     )
-    refused = type_refusal(p["estate"]) if p["estate"] is not None else None
-    if refused:
-        module.fail_json(msg=refused[0], problems=refused[1])
+    message, problems = type_refusal(p["estate"]) if p["estate"] is not None else ("", [])
+    if problems:
+        module.fail_json(msg=message, problems=problems)
     try:
         estates = estates_from_option(p["estate"]) if p["estate"] is not None else None
         if estates is not None and not p["hmc_validation"]:
