@@ -19,9 +19,10 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from ansible_collections.powervm.lpm.plugins.module_utils._concurrency_limits import DEFAULT_MSP_OPS
 from ansible_collections.powervm.lpm.plugins.module_utils._migration_records import SystemCapacity
 
-DEFAULT_MSP_LIMIT = 8
+DEFAULT_MSP_LIMIT = DEFAULT_MSP_OPS
 
 
 def kind_class(kind: str) -> str:
