@@ -20,6 +20,8 @@ migrations back that the plan started.
 from __future__ import annotations
 
 DEFAULT_MSP_OPS = 8  # vioslpm0 cfg_msp_lpm_ops default: active migrations one MSP serves at once
+# Concurrent migrations per system every firmware level supports: assumed when a system does not report its own.
+DEFAULT_SYSTEM_CAP = 4
 DEFAULT_MAX_CONCURRENT: int | None = None  # migrations in flight in all when no cap is set: no such cap
 
 

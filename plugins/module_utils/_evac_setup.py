@@ -22,7 +22,7 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
-from ansible_collections.powervm.lpm.plugins.module_utils._concurrency_limits import run_cap
+from ansible_collections.powervm.lpm.plugins.module_utils._concurrency_limits import DEFAULT_SYSTEM_CAP, run_cap
 from ansible_collections.powervm.lpm.plugins.module_utils._evac_caps import Caps
 from ansible_collections.powervm.lpm.plugins.module_utils._evac_dispatch import WAITING, Track
 from ansible_collections.powervm.lpm.plugins.module_utils._evac_retry import Setting
@@ -61,7 +61,10 @@ def capacities(client: CommandRunner, systems: Sequence[str], warnings: list[str
         try:
             out[system] = read_capacity(client, system)
         except HmcError as exc:
-            warnings.append(f"the concurrent migration limits of {system} could not be read ({exc.message})")
+            # The planner assumes the same limit for a system that reports none.
+            out[system] = SystemCapacity(system, DEFAULT_SYSTEM_CAP, 0, DEFAULT_SYSTEM_CAP, 0)
+            warnings.append(f"the concurrent migration limits of {system} could not be read ({exc.message}); "
+                            f"{DEFAULT_SYSTEM_CAP} active and {DEFAULT_SYSTEM_CAP} inactive migrations at once are assumed, as the plan does")
     return out
 
 

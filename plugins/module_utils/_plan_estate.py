@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ansible_collections.powervm.lpm.plugins.module_utils._concurrency_limits import DEFAULT_MSP_OPS
+from ansible_collections.powervm.lpm.plugins.module_utils._concurrency_limits import DEFAULT_MSP_OPS, DEFAULT_SYSTEM_CAP
 from ansible_collections.powervm.lpm.plugins.module_utils._estate_model import (
     EstateFacts,
     PartitionFacts,
@@ -38,7 +38,6 @@ from ansible_collections.powervm.lpm.plugins.module_utils._plan_types import (
 )
 
 SLOW_LINK_MSP_OPS = 4  # an MSP on 1 GbE serves at most 4 migrations
-DEFAULT_SYSTEM_CAP = 4  # concurrent migrations every firmware level supports, used when not reported
 DEFAULT_HPT_RATIO = 64
 DEFAULT_VSWITCH = "ETHERNET0"
 GOOD_RESERVE = ("no_reserve", "pr_shared")

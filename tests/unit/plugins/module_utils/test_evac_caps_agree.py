@@ -18,11 +18,13 @@ from typing import Any
 
 import pytest
 
-from ansible_collections.powervm.lpm.plugins.module_utils._concurrency_limits import DEFAULT_MAX_CONCURRENT
+from ansible_collections.powervm.lpm.plugins.module_utils._concurrency_limits import DEFAULT_MAX_CONCURRENT, DEFAULT_SYSTEM_CAP
 from ansible_collections.powervm.lpm.plugins.module_utils._evac_caps import Caps, Slot
 from ansible_collections.powervm.lpm.plugins.module_utils._evac_params import ARGSPEC, channels_for, options_of
+from ansible_collections.powervm.lpm.plugins.module_utils._evac_setup import capacities as read_capacities
 from ansible_collections.powervm.lpm.plugins.module_utils._evac_setup import caps_for, retry_setting
 from ansible_collections.powervm.lpm.plugins.module_utils._evac_types import Entry, Options, entries_of
+from ansible_collections.powervm.lpm.plugins.module_utils._hmc_errors import HmcCommandError
 from ansible_collections.powervm.lpm.plugins.module_utils._migration_records import SystemCapacity
 from ansible_collections.powervm.lpm.plugins.module_utils._plan_build import evacuation_plan
 from ansible_collections.powervm.lpm.plugins.module_utils._plan_params import physics_from, policy_from
@@ -169,3 +171,34 @@ def test_ssh_channels_never_hold_back_a_migration_the_caps_allow():
     assert channels_for(params, options_of(params), 3) == 6 + 3
     params = module_params(plan[:2], {}, facts, max_concurrent=10)
     assert channels_for(params, options_of(params), 3) == 2 + 3
+
+
+
+class _Unreadable:
+    """A client whose every command fails the way an HMC refuses one."""
+
+    def run(self, argv: Sequence[str], **_: Any) -> Any:
+        raise HmcCommandError(" ".join(argv), 1, "", "HSCL0001 The managed system is busy.")
+
+
+def test_a_system_whose_limits_cannot_be_read_gets_the_limit_the_planner_assumes():
+    facts = estate(running=12, inactive=0)
+    for system in facts["systems"].values():
+        system["migration"].update(active_supported=None, inactive_supported=None)
+    warnings: list[str] = []
+    found = read_capacities(_Unreadable(), sorted(facts["systems"]), warnings)
+    assert found == {name: SystemCapacity(name, DEFAULT_SYSTEM_CAP, 0, DEFAULT_SYSTEM_CAP, 0) for name in facts["systems"]}
+    assert len(warnings) == len(facts["systems"])
+    assert all(f"{DEFAULT_SYSTEM_CAP} active and {DEFAULT_SYSTEM_CAP} inactive migrations at once are assumed" in w for w in warnings)
+
+    plan = evacuation_plan(facts, "src", None, policy_from({}), physics_from({})).migrations
+    params = module_params(plan, {}, facts)
+    options = options_of(params)
+    retry = retry_setting(facts, options, params["policy"], params["physics"], sorted({str(m["target_system"]) for m in plan}), [])
+    caps = caps_for(options, retry, found, [])
+    most, _when = replay(entries_of({"plan": plan}), caps)
+    assert most == DEFAULT_SYSTEM_CAP  # the plan runs 4 at once and the run allows exactly that
+    for n in range(DEFAULT_SYSTEM_CAP):
+        caps.take(Slot(f"x{n}", "src", "t3", "active", "", ""))
+    why = caps.blocker(Slot("extra", "src", "t3", "active", "", ""))
+    assert why is not None and "system src has no free active migration slot" in why
