@@ -14,6 +14,7 @@ from typing import Any, Optional
 from ..model import Disk, Lpar, ManagedSystem, Vios
 from .data import device_class, rules
 from .naming import Topology, enclosure, fc_port_location, natural_key, number, topology, virtual_location
+from .udid import unique_id
 
 
 @dataclass
@@ -112,7 +113,7 @@ class Registry:
                 continue
             pvid = disk_pvid(ms, self.lpar, vios, disk)
             derived = {"pvid": pvid + "0000000000000000" if pvid != "none" else "none",
-                       "unique_id": f"3321{disk.lun}04214503{disk.vendor}fcp"}
+                       "unique_id": unique_id(ms, self.lpar, disk)}
             if disk.kind == "internal":
                 internal_index += 1
                 location = str(rules("hardware")["internal_disk_location"]).format(n=internal_index)
