@@ -70,10 +70,6 @@ def rename(data: dict[str, Any]) -> dict[str, Any]:
         for lpar in system["lpars"]:
             profile = PROFILE_RECORD_UNSAFE if lpar["name"] in PROFILE_RECORD_UNSAFE_LPARS else PROFILE
             lpar["name"] = hostile(lpar["name"])
-            if lpar.get("env") == "vioserver":
-                # seed-lab's VIOS serve slots up to 65 with the default of 64 virtual slots, so the HMC would refuse
-                # to recreate slot 65 when a partition returns home; room for 100 keeps the return possible.
-                lpar["max_virtual_slots"] = 100
             for kind in ("scsi", "fc"):
                 for adapter in lpar.get(kind, []):
                     if adapter.get("remote_lpar") not in (None, "", "any"):
