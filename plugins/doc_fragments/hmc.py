@@ -13,7 +13,8 @@ options:
   hmc_host:
     description:
       - Host name or IP address of the HMC.
-      - The module runs on the controller and opens one SSH connection to this HMC per task.
+      - The module runs on the controller and opens one SSH connection to this HMC per task, or more when more commands
+        run at once than O(channels_per_connection) allows.
     type: str
     required: true
   hmc_port:
@@ -78,6 +79,18 @@ options:
       - On timeout the module stops waiting, but the command may still be running on the HMC.
     type: int
     default: 3600
+  channels_per_connection:
+    description:
+      - Most commands run at the same time over one SSH connection to the HMC, each on a channel of its own.
+      - When more run at once (migrations in flight, parallel reads), another connection to the same HMC is opened, with
+        the same host key check and authentication; a task opens as many as it needs, one at a time.
+      - The default is the default C(MaxSessions) of OpenSSH; the value an HMC uses is not documented. A lower limit is
+        found out while the task runs, when the HMC refuses a channel (C(administratively prohibited)) on a connection
+        that has others open - that connection then counts as full at what it holds, the command gets its channel on
+        another connection, and connections opened later hold no more than the HMC allowed. A refused channel sent
+        nothing, so no command is run twice because of it.
+    type: int
+    default: 10
 notes:
   - The connection to the HMC is made from the controller with paramiko; the managed node is not used.
   - Read-only HMC commands are retried up to two times when the connection is lost. Commands that change state are never

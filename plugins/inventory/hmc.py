@@ -49,7 +49,7 @@ options:
     description:
       - The HMCs to read, one dictionary each, with the connection options of the modules (O(hmc_host), O(hmc_port),
         O(hmc_user), O(hmc_password), O(hmc_private_key), O(hmc_private_key_content), O(hmc_use_agent), O(known_hosts),
-        O(host_key_policy), O(connect_timeout), O(command_timeout)) and an optional C(name).
+        O(host_key_policy), O(connect_timeout), O(command_timeout), O(channels_per_connection)) and an optional C(name).
       - C(name) names the HMC in the C(hmc_<name>) group and in the C(powervm_hmc) variable; it defaults to the
         entry's O(hmc_host). Names must be unique.
       - An option an entry does not set is taken from the top-level option of the same name (or its default), so a

@@ -4,10 +4,12 @@
 
 # Note that this module_util is **PRIVATE** to the collection. It can change at any time.
 
-"""SSH client for the HMC: one paramiko Transport per run, one exec channel per command.
+"""SSH client for the HMC: paramiko Transports shared by the commands of a run, one exec channel per command.
 
 Commands are argv lists; shlex.join turns them into the SSH command line in ``_exec`` and
 nowhere else. Everything shown to people (errors, transcripts, results) goes through redact().
+The connections and their channel slots are kept by ``_hmc_pool.ConnectionPool``: one connection
+until more commands run at once than ``channels_per_connection``.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from ansible_collections.powervm.lpm.plugins.module_utils._hmc_errors import (
     HmcInputError,
     HmcTimeout,
 )
+from ansible_collections.powervm.lpm.plugins.module_utils._hmc_pool import ConnectionPool, Link
 
 try:
     import paramiko
@@ -38,6 +41,12 @@ MASK = "********"
 # Options whose next argv element is always a secret (mkauthkeys --passwd X).
 SECRET_OPTIONS = frozenset({"--passwd", "--password"})
 READ_CHUNK = 65536
+# OpenSSH's sshd allows 10 session channels per connection unless MaxSessions says otherwise.
+CHANNELS_PER_CONNECTION = 10
+# SSH_OPEN_ADMINISTRATIVELY_PROHIBITED (RFC 4254): what sshd answers a channel beyond MaxSessions.
+OPEN_ADMINISTRATIVELY_PROHIBITED = 1
+# Channels one command may see refused before it gives up (each refusal fills a connection).
+MAX_REFUSALS = 16
 
 
 def redact_text(text: str, secrets: Iterable[str | None]) -> str:
@@ -121,6 +130,7 @@ class HmcConnectionParams:
     host_key_policy: str = "strict"
     connect_timeout: float = 30
     command_timeout: float = 3600
+    channels_per_connection: int = CHANNELS_PER_CONNECTION
 
     @property
     def label(self) -> str:
@@ -132,9 +142,13 @@ class HmcConnectionParams:
 
 
 class HmcClient:
-    """Thread-safe HMC client: connects lazily once, runs each command on its own channel.
+    """Thread-safe HMC client: connects lazily, runs each command on its own channel.
 
-    Up to ``max_channels`` commands run at the same time over the one connection; more wait.
+    Up to ``max_channels`` commands run at the same time; more wait. They share one connection
+    until more run at once than ``params.channels_per_connection``; then another connection is
+    opened, and so on (``ConnectionPool``). A server that refuses a channel on a connection that
+    has others open (OpenSSH beyond MaxSessions) makes that connection full, and the command
+    takes a channel on another one: nothing was sent on the refused channel.
     """
 
     def __init__(
@@ -149,19 +163,28 @@ class HmcClient:
     ) -> None:
         if not HAS_PARAMIKO:
             raise HmcConnectionError("the Python library paramiko is required to connect to the HMC")
+        if params.channels_per_connection < 1:
+            raise HmcInputError("channels_per_connection must be at least 1")
         self.params = params
         self.recorder = recorder
         self.read_retries = read_retries
         self.connect_retries = connect_retries
         self.retry_delay = retry_delay
-        self._lock = threading.Lock()
         self._record_lock = threading.Lock()
-        # OpenSSH servers allow 10 sessions per connection by default (MaxSessions).
         self._channels = threading.BoundedSemaphore(max(max_channels, 1))
-        self._transport: Any = None
-        # SSH connections opened so far (one unless the connection was lost and re-opened).
-        self.connections_opened = 0
+        self._pool = ConnectionPool(self._connect_with_retries, params.channels_per_connection)
         self._hostkeys = HostKeyChecker(params.host, params.port, params.known_hosts, params.host_key_policy)
+
+    @property
+    def connections_opened(self) -> int:
+        """SSH connections opened so far: one per ``channels_per_connection`` commands at once, plus
+        one for each connection that was lost and replaced."""
+        return self._pool.opened
+
+    @property
+    def channels_refused(self) -> int:
+        """Channels the HMC refused on a connection that had others open (each made it full)."""
+        return self._pool.refusals
 
     def __enter__(self) -> HmcClient:
         return self
@@ -170,14 +193,11 @@ class HmcClient:
         self.close()
 
     def close(self) -> None:
-        with self._lock:
-            if self._transport is not None:
-                self._transport.close()
-                self._transport = None
+        self._pool.close()
 
     def connect(self) -> None:
-        """Open the connection now (otherwise the first command does it)."""
-        self._ensure_transport()
+        """Open the first connection now (otherwise the first command does it)."""
+        self._pool.release(self._pool.acquire())
 
     def run(
         self,
@@ -225,27 +245,16 @@ class HmcClient:
             with self._record_lock:
                 self.recorder(entry)
 
-    def _ensure_transport(self) -> Any:
-        with self._lock:
-            if self._transport is not None and self._transport.is_active():
-                return self._transport
-            self._transport = None
-            for attempt in range(1, self.connect_retries + 2):
-                try:
-                    self._transport = self._open_transport()
-                    self.connections_opened += 1
-                    return self._transport
-                except HmcConnectionError:
-                    if attempt > self.connect_retries:
-                        raise
-                    time.sleep(self.retry_delay * attempt)
+    def _connect_with_retries(self) -> Any:
+        # The pool opens one connection at a time, so the host key file is read and written by one thread.
+        for attempt in range(1, self.connect_retries + 2):
+            try:
+                return self._open_transport()
+            except HmcConnectionError:
+                if attempt > self.connect_retries:
+                    raise
+                time.sleep(self.retry_delay * attempt)
         raise HmcConnectionError("unreachable")  # pragma: no cover
-
-    def _drop_transport(self, transport: Any) -> None:
-        with self._lock:
-            if self._transport is transport:
-                self._transport = None
-        transport.close()
 
     def _open_transport(self) -> Any:
         p = self.params
@@ -278,30 +287,52 @@ class HmcClient:
         transport.set_keepalive(30)
         return transport
 
-    def _open_channel(self) -> tuple[Any, Any]:
-        # Nothing has been sent yet, so a dead transport is replaced once even for writes.
-        for attempt in (1, 2):
-            transport = self._ensure_transport()
-            try:
-                return transport, transport.open_session(timeout=self.params.connect_timeout)
-            except (paramiko.SSHException, OSError, EOFError) as exc:
-                if transport.is_active() or attempt == 2:
-                    raise HmcConnectionError(f"cannot open a channel to {self.params.label}: {exc}") from None
-                self._drop_transport(transport)
-        raise HmcConnectionError("unreachable")  # pragma: no cover
+    def _open_channel(self) -> tuple[Link, Any]:
+        """A slot on a connection and a session channel on it; the caller releases the slot.
+
+        Nothing has been sent yet, so a transport found dead is replaced once even for writes, and a
+        channel refused on a connection with others open is asked for on another connection.
+        """
+        replaced = refused = 0
+        while True:
+            link = self._pool.acquire()
+            with link.opening:
+                if not self._pool.has_room(link):  # found full by a refusal since the slot was taken
+                    self._pool.release(link)
+                    continue
+                try:
+                    channel = link.transport.open_session(timeout=self.params.connect_timeout)
+                except paramiko.ChannelException as exc:
+                    full = exc.code == OPEN_ADMINISTRATIVELY_PROHIBITED and link.transport.is_active() and refused < MAX_REFUSALS
+                    full = full and self._pool.mark_full(link)
+                    self._pool.release(link)
+                    if not full:
+                        raise HmcConnectionError(f"{self.params.label} refused a session channel: {exc.text} (code {exc.code})") from None
+                    refused += 1
+                    continue
+                except (paramiko.SSHException, OSError, EOFError) as exc:
+                    self._pool.release(link)
+                    if link.transport.is_active() or replaced:
+                        raise HmcConnectionError(f"cannot open a channel to {self.params.label}: {exc}") from None
+                    self._pool.drop(link)
+                    replaced += 1
+                    continue
+                self._pool.channel_opened(link)
+                return link, channel
 
     def _exec(self, argv: list[str], limit: float, shown: str) -> tuple[int, str, str]:
         with self._channels:
-            transport, channel = self._open_channel()
+            link, channel = self._open_channel()
             try:
                 channel.exec_command(shlex.join(argv))
                 return _collect(channel, time.monotonic() + limit, shown, limit)
             except (paramiko.SSHException, OSError, EOFError) as exc:
-                if not transport.is_active():
-                    self._drop_transport(transport)
+                if not link.transport.is_active():
+                    self._pool.drop(link)
                 raise HmcConnectionError(f"connection to {self.params.label} lost during {shown}: {exc}") from None
             finally:
                 channel.close()
+                self._pool.release(link, was_open=True)
 
 
 def _collect(channel: Any, deadline: float, shown: str, limit: float) -> tuple[int, str, str]:

@@ -22,6 +22,7 @@ from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.powervm.lpm.plugins.module_utils._hmc_auth import HAS_PARAMIKO, HOST_KEY_POLICIES, PARAMIKO_IMPORT_ERROR
 from ansible_collections.powervm.lpm.plugins.module_utils._hmc_client import (
+    CHANNELS_PER_CONNECTION,
     HmcClient,
     HmcConnectionParams,
     Recorder,
@@ -41,6 +42,7 @@ HMC_CONNECTION_ARGSPEC: dict[str, dict[str, Any]] = {
     "host_key_policy": {"type": "str", "choices": list(HOST_KEY_POLICIES), "default": "strict"},
     "connect_timeout": {"type": "int", "default": 30},
     "command_timeout": {"type": "int", "default": 3600},
+    "channels_per_connection": {"type": "int", "default": CHANNELS_PER_CONNECTION},
 }
 
 KEY_OPTIONS = ("hmc_private_key", "hmc_private_key_content")
@@ -81,6 +83,10 @@ def params_from_options(get_option: Callable[[str], Any]) -> HmcConnectionParams
         found = get_option(name)
         return default if found is None else found
 
+    channels = int(value("channels_per_connection", CHANNELS_PER_CONNECTION))
+    if channels < 1:
+        raise HmcInputError(f"channels_per_connection must be at least 1, not {channels}")
+
     return HmcConnectionParams(
         host=str(host),
         port=int(value("hmc_port", 22)),
@@ -93,6 +99,7 @@ def params_from_options(get_option: Callable[[str], Any]) -> HmcConnectionParams
         host_key_policy=str(value("host_key_policy", "strict")),
         connect_timeout=float(value("connect_timeout", 30)),
         command_timeout=float(value("command_timeout", 3600)),
+        channels_per_connection=channels,
     )
 
 

@@ -11,7 +11,8 @@ short_description: Run the evacuation plan of a managed system with Live Partiti
 version_added: 0.1.0
 description:
   - Moves the partitions of O(source_system) as the plan of M(powervm.lpm.evacuation_plan) says - target, mover service
-    partition (MSP) pair, order and timing - as many at once as the caps allow, all over one SSH connection to the HMC.
+    partition (MSP) pair, order and timing - as many at once as the caps allow, over one SSH connection to the HMC per
+    O(channels_per_connection) migrations in flight.
   - A partition whose migration fails is recovered (C(migrlpar -o r)) and tried again on another MSP pair, or on another
     allowed target re-planned with the planner's constraints; after O(max_attempts) attempts it is quarantined and left
     on the source. The other partitions go on.

@@ -17,7 +17,8 @@ description:
     refuses this task's C(migrlpar -o m) with HSCLA245; the task then follows that migration too and reports it as
     already migrating by someone else, with RV(results[].attached) set.
   - Several partitions migrate at the same time, up to O(max_concurrent) and the number of concurrent migrations the
-    source and destination systems support (C(lslparmigr -r sys)), all over one SSH connection to the HMC.
+    source and destination systems support (C(lslparmigr -r sys)), over one SSH connection to the HMC per
+    O(channels_per_connection) migrations in flight.
   - Also validates migrations (C(migrlpar -o v)), stops migrations in progress (C(migrlpar -o s)) and recovers failed
     ones (C(migrlpar -o r)).
   - The module waits for every partition to finish and fails afterwards when any of them failed; the others are carried
@@ -208,8 +209,8 @@ options:
       - Most migrations in flight at the same time.
       - The systems' own limits (C(num_active_migrations_supported) minus those in progress) and 8 migrations per named
         mover service partition also apply.
-      - Each migration uses one SSH channel of the one connection, plus two for polling and recovery; the HMC's SSH server
-        allows 10 sessions per connection by default, so values above 8 need a larger C(MaxSessions) on the HMC.
+      - Each migration holds one SSH channel while it runs, plus two for polling and recovery; when more channels are open
+        at once than O(channels_per_connection), the module opens another SSH connection to the HMC.
     type: int
     default: 4
   poll_interval:

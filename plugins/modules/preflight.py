@@ -19,8 +19,9 @@ description:
   - Each finding has a severity (V(error), V(warning), V(info)), the partition and target, the values seen as
     evidence, and a concrete remediation (the command to run or the module of this collection that fixes it).
   - With O(hmc_validation=true) the HMC's own C(migrlpar -o v) also runs for each partition and target, several at
-    a time over the one SSH connection. Its HSCL messages are merged in; a message about a cause one of the rules
-    already reported is folded into that finding, others become findings C(HMC-<code>).
+    a time over one SSH connection (more when O(parallel) exceeds O(channels_per_connection)). Its HSCL messages are
+    merged in; a message about a cause one of the rules already reported is folded into that finding, others become
+    findings C(HMC-<code>).
   - A pair is ready when it has no error. RV(fixes) lists one entry per action, errors first, then by how many
     partition and target pairs the action helps.
   - The facts are read from the HMC (only the managed systems of the partitions and the targets), or taken from

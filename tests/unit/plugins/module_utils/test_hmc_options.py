@@ -98,6 +98,14 @@ def test_params_from_a_plugin_style_getter():
         params_from_options({"hmc_host": "h", "hmc_private_key": "/k", "hmc_private_key_content": "x"}.get)
 
 
+def test_channels_per_connection_reaches_the_client_and_must_be_positive():
+    assert validate({"hmc_host": "h", "hmc_password": "x"}).validated_parameters["channels_per_connection"] == 10
+    assert params_from_options({"hmc_host": "h", "hmc_password": "x"}.get).channels_per_connection == 10
+    assert params_from_options({"hmc_host": "h", "hmc_password": "x", "channels_per_connection": 4}.get).channels_per_connection == 4
+    with pytest.raises(HmcInputError, match="channels_per_connection must be at least 1, not 0"):
+        params_from_options({"hmc_host": "h", "hmc_password": "x", "channels_per_connection": 0}.get)
+
+
 class FakeModule:
     def __init__(self, params):
         self.params = params
