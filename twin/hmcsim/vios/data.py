@@ -38,6 +38,12 @@ def layout(name: str) -> dict[str, Any]:
     return section_data
 
 
+def vpd_table(section: str) -> dict[str, Any]:
+    """One section of data/vios_vpd.yaml (``slots`` or ``vpd``)."""
+    section_data: dict[str, Any] = _table("vios_vpd")[section]
+    return section_data
+
+
 def message(name: str, **fields: object) -> tuple[str, int]:
     """(text, rc) of a ``vios`` entry of data/messages.yaml."""
     entry = messages()["vios"][name]

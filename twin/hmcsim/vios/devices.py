@@ -11,7 +11,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from ..model import Disk, Lpar, ManagedSystem, Vios
+from ..model import Disk, Lpar, ManagedSystem, Sea, VEth, Vios
 from .data import device_class, rules
 from .naming import Topology, enclosure, fc_port_location, natural_key, number, topology, virtual_location
 from .udid import unique_id
@@ -51,6 +51,17 @@ class Device:
 
 def _stable_hex(text: str, digits: int) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:digits]
+
+
+def hardware_address(ms: ManagedSystem, lpar: Lpar, dev: Device) -> str:
+    """The MAC of an Ethernet device as entstat prints it: a virtual adapter's own, else one derived from
+    the system, the VIOS and the physical port (an SEA's is its real adapter's)."""
+    if isinstance(dev.ref, VEth) and dev.ref.mac_addr:
+        raw = dev.ref.mac_addr.lower()
+        return ":".join(raw[i:i + 2] for i in range(0, 12, 2))
+    owner = dev.ref.real_adapter if isinstance(dev.ref, Sea) else dev.name
+    digest = _stable_hex(f"{ms.serial}/{lpar.name}/{owner}", 6)
+    return str(rules("entstat")["mac_prefix"]) + "".join(f":{digest[i:i + 2]}" for i in range(0, 6, 2))
 
 
 def level_at_least(level: str, minimum: str) -> bool:

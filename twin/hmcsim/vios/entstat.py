@@ -8,12 +8,9 @@ Which lines exist is code (real capture); the member adapter blocks are inferred
 """
 from __future__ import annotations
 
-import hashlib
-
 from ..model import Sea, VEth
 from . import attrs
-from .data import rules
-from .devices import Device, Registry
+from .devices import Device, Registry, hardware_address
 from .shell import ViosCtx, ViosError, ioscli, parse_flags
 
 RULE = "-" * 62
@@ -52,12 +49,7 @@ def _elapsed(seconds: float) -> str:
 
 
 def _mac(ctx: ViosCtx, registry: Registry, dev: Device) -> str:
-    if isinstance(dev.ref, VEth) and dev.ref.mac_addr:
-        raw = dev.ref.mac_addr.lower()
-        return ":".join(raw[i:i + 2] for i in range(0, 12, 2))
-    owner = dev.ref.real_adapter if isinstance(dev.ref, Sea) else dev.name
-    digest = hashlib.sha256(f"{ctx.system.serial}/{ctx.lpar.name}/{owner}".encode()).hexdigest()
-    return str(rules("entstat")["mac_prefix"]) + "".join(f":{digest[i:i + 2]}" for i in range(0, 6, 2))
+    return hardware_address(ctx.system, ctx.lpar, dev)
 
 
 def _header(ctx: ViosCtx, registry: Registry, dev: Device) -> list[str]:

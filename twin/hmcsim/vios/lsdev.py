@@ -2,20 +2,22 @@
 
     lsdev [-type T...] [-virtual] [-field F...] [-fmt D] [-state S]
     lsdev {-dev NAME | -plc PHYSLOC} [-child] [-field F...] [-fmt D]
-    lsdev {-dev NAME | -plc PHYSLOC} [-attr [ATTR] | -range ATTR | -parent]
+    lsdev {-dev NAME | -plc PHYSLOC} [-attr [ATTR] | -range ATTR | -parent | -vpd]
+    lsdev [-type T...] [-virtual] [-state S] -vpd
+    lsdev -slots
 """
 from __future__ import annotations
 
 from typing import Optional
 
-from . import attrs
+from . import attrs, slots, vpd
 from .data import layout
 from .devices import Device, Registry
 from .shell import MANY, Arity, Flags, ViosCtx, ViosError, ioscli, parse_flags
 from .table import delimited, field_names, line
 
 SPEC: dict[str, Arity] = {"-type": MANY, "-virtual": 0, "-field": MANY, "-fmt": 1, "-state": 1, "-dev": 1, "-plc": 1,
-        "-child": 0, "-attr": MANY, "-range": 1, "-parent": 0}
+        "-child": 0, "-attr": MANY, "-range": 1, "-parent": 0, "-vpd": 0, "-slots": 0}
 FIELDS = ("name", "status", "description", "physloc", "parent", "class", "subclass", "type", "prefix")
 TYPES = ("adapter", "disk", "lv", "optical", "sea", "ent4ip", "ent4sea", "vent4sea", "tape", "tty")
 STATES = ("available", "defined", "stopped")
@@ -25,8 +27,15 @@ STATES = ("available", "defined", "stopped")
 def lsdev(ctx: ViosCtx, args: list[str]) -> str:
     flags = parse_flags("lsdev", args, SPEC)
     registry = Registry(ctx.system, ctx.lpar, ctx.vios)
+    if "-slots" in flags:
+        extra = next((f for f in flags if f != "-slots"), None)
+        if extra is not None:
+            raise ViosError.of("invalid_flag", command="lsdev", flag=extra)
+        return slots.render(slots.slot_rows(registry))
     if "-dev" in flags or "-plc" in flags:
         dev = _one(registry, flags)
+        if "-vpd" in flags:
+            return vpd.render(ctx.system, ctx.lpar, dev)
         if "-attr" in flags:
             return _attributes(ctx, dev, flags.words("-attr"))
         if "-range" in flags:
@@ -36,6 +45,8 @@ def lsdev(ctx: ViosCtx, args: list[str]) -> str:
         if "-child" in flags:
             return _table([d for d in registry.devices if d.parent == dev.name], flags)
         return _table([dev], flags)
+    if "-vpd" in flags:
+        return "\n".join(vpd.render(ctx.system, ctx.lpar, dev) for dev in _select(registry, flags))
     return _table(_select(registry, flags), flags)
 
 
