@@ -202,6 +202,20 @@ def ctl_info(client: ControlClient, args: argparse.Namespace) -> int:
     return 0
 
 
+def ctl_vios_restart(client: ControlClient, args: argparse.Namespace) -> int:
+    answer = client.request("vios_restart", system=args.system, vios=args.vios, seconds=args.seconds,
+                            code=args.code or "")
+    if args.json:
+        print(json.dumps(answer, indent=2))
+        return 0
+    print(f"{answer['vios']} on {answer['system']}: {answer['state']}, up at t={answer['up_at']:.1f}")
+    for mig in answer["failed_migrations"]:
+        print(f"failed migration {mig['lpar']} {mig['source']} -> {mig['target']} ({mig['code']})")
+    for device, values in sorted(answer["applied"].items()):
+        print(f"applied {device} " + " ".join(f"{k}={v}" for k, v in sorted(values.items())))
+    return 0
+
+
 def ctl_shutdown(client: ControlClient, args: argparse.Namespace) -> int:
     client.request("shutdown")
     print("stopping")
@@ -296,6 +310,13 @@ def _ctl_parser(sub: Any) -> None:
     run.add_argument("--hmc", required=True)
     run.add_argument("--user", required=True)
     run.add_argument("command", nargs=argparse.REMAINDER)
+    restart = op("vios-restart", ctl_vios_restart,
+                 "restart a VIOS: migrations through it fail, chdev -perm values take effect")
+    restart.add_argument("system")
+    restart.add_argument("vios")
+    restart.add_argument("--seconds", type=float, default=0.0, help="simulated seconds the VIOS stays down")
+    restart.add_argument("--code", help="HSCL code of the failed migrations (default HSCLA24B)")
+    restart.add_argument("--json", action="store_true")
     op("shutdown", ctl_shutdown, "stop the twin")
     ctl.set_defaults(func=cmd_ctl)
 

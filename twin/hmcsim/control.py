@@ -2,7 +2,7 @@
 
 Each request is one JSON object with an ``op``; each answer is one JSON object with ``ok`` and either
 the op's fields or ``error``. Ops: ``info``, ``exec``, ``log``, ``state``, ``clock``, ``fault``,
-``scenario``, ``authorize``, ``shutdown``.
+``scenario``, ``authorize``, ``vios_restart``, ``shutdown``.
 
 Trust model: the socket is mode 0666 so that the OpenSSH forced-command user can reach it (the state
 directory must also be searchable by that user). Anyone on the machine who can reach the socket
@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Awaitable, Callable, Optional
 import asyncssh
 
 from . import scenario as scenario_io
+from . import vios_restart
 from .core import Session
 from .frontfaults import FaultError
 
@@ -52,7 +53,7 @@ class ControlServer:
         self.ops: dict[str, Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]] = {
             "info": self.op_info, "log": self.op_log, "state": self.op_state, "clock": self.op_clock,
             "fault": self.op_fault, "scenario": self.op_scenario, "authorize": self.op_authorize,
-            "shutdown": self.op_shutdown,
+            "vios_restart": self.op_vios_restart, "shutdown": self.op_shutdown,
         }
 
     async def start(self) -> None:
@@ -218,6 +219,17 @@ class ControlServer:
         if action == "clear":
             return {"cleared": faults.clear(req.get("kind"))}
         raise ControlError(f"unknown fault action {action!r}; actions: arm, list, clear")
+
+    async def op_vios_restart(self, req: dict[str, Any]) -> dict[str, Any]:
+        def go() -> dict[str, Any]:
+            try:
+                return vios_restart.restart(self.twin.estate, str(req["system"]), str(req["vios"]),
+                                            float(req.get("seconds") or 0.0), str(req.get("code") or ""))
+            except vios_restart.RestartError as exc:
+                raise ControlError(str(exc)) from exc
+        answer = await self.twin.locked(go)
+        self.twin.nudge()
+        return answer
 
     async def op_scenario(self, req: dict[str, Any]) -> dict[str, Any]:
         keep = bool(req.get("secrets", True))

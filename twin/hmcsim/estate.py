@@ -8,7 +8,7 @@ import hashlib
 import random
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Optional
+from typing import Any, Callable, Iterator, Optional
 
 from .clock import SimClock
 from .model import Hmc, Lpar, ManagedSystem, Scenario, User
@@ -75,13 +75,26 @@ class Estate:
         self.migrations: list[Any] = []      # hmcsim.migration.Migration objects
         self.faults: list[Any] = []          # hmcsim.faults.Fault objects
         self.engine: Any = None              # hmcsim.migration.Engine, attached by it
+        self.timers: list[tuple[float, int, Callable[[], None]]] = []   # (simulated time, order, action)
+        self._timer_seq = 0
         self.reindex()
         self._fill_identities()
 
     def advance(self) -> None:
-        """Bring running migrations up to the current simulated time."""
+        """Bring running migrations up to the current simulated time, then run the timers that are due."""
+        now = self.clock.now()
         if self.engine is not None:
-            self.engine.advance(self.clock.now())
+            self.engine.advance(now)
+        due = sorted((t for t in self.timers if t[0] <= now), key=lambda t: (t[0], t[1]))
+        if due:
+            self.timers = [t for t in self.timers if t[0] > now]
+            for _, _, action in due:
+                action()
+
+    def at(self, when: float, action: Callable[[], None]) -> None:
+        """Run ``action`` (under the lock) once the simulated clock reaches ``when`` (see :meth:`advance`)."""
+        self._timer_seq += 1
+        self.timers.append((when, self._timer_seq, action))
 
     # ----- indexes -----
     def reindex(self) -> None:

@@ -260,6 +260,13 @@ class Migration:
         self.failure_code, self.reason = code, reason
         return True
 
+    def fail(self, t: float, code: str, reason: str) -> None:
+        """Fail now for a cause outside the memory copy (an MSP restarted); needs migrlpar -o r."""
+        attach(self.estate).advance(t)
+        self._finish(t, "failed")
+        self.failure_code, self.reason = code, reason
+        attach(self.estate).reshare()
+
     # ----- outcomes -----
     def _finish(self, t: float, status: str) -> None:
         self.remaining_at_end = self.progress.remaining_mb()

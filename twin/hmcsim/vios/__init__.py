@@ -6,7 +6,8 @@ chdev writes back into the model so that HMC-side checks see the change.
 Public entry points:
 - :func:`run` — run one ioscli command (argv list) on a VIOS partition: (exit status, output);
 - :func:`pending_changes` / :func:`apply_pending` — chdev -perm values waiting for a VIOS restart;
-- :func:`on_restart` — what a VIOS restart does to its devices (apply pending values, SEA failover).
+- :func:`on_restart` — what a VIOS restart does to its devices (apply pending values, SEA failover); the
+  restart itself (migrations through it, the time it is down) is :mod:`hmcsim.vios_restart`.
 """
 from __future__ import annotations
 
