@@ -132,8 +132,9 @@ def ctl_state(client: ControlClient, args: argparse.Namespace) -> int:
     print(f"clock {clock['hmc_time']} (t={clock['now']:.1f} s, speed {clock['speed']:g}, "
           f"{'manual' if clock['manual'] else 'running'})")
     for name, hmc in state["hmcs"].items():
-        print(f"hmc {name} {hmc['host']}:{hmc['port']} connections={hmc['connections']}"
-              + (" REFUSING" if hmc["refusing"] else ""))
+        print(f"hmc {name} {hmc['host']}:{hmc['port']} connections={hmc['connections']} "
+              f"max_sessions={hmc['max_sessions']} peak_sessions={hmc['peak_sessions']} "
+              f"sessions_refused={hmc['sessions_refused']}" + (" REFUSING" if hmc["refusing"] else ""))
     for ms in state["systems"]:
         print(f"system {ms['name']} ({ms['state']}) hmc={ms['hmc']} avail_mem_mb={ms['avail_mem_mb']} "
               f"avail_proc_units={ms['avail_proc_units']}")

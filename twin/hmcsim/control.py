@@ -296,7 +296,9 @@ def state_dump(twin: "Twin") -> dict[str, Any]:
         })
     return {
         "clock": clock_info(twin),
-        "hmcs": {name: {"host": e.host, "port": e.port, "refusing": e.refusing, "connections": len(e.connections)}
+        "hmcs": {name: {"host": e.host, "port": e.port, "refusing": e.refusing, "connections": len(e.connections),
+                        "max_sessions": e.max_sessions, "peak_sessions": e.peak_sessions,
+                        "sessions_refused": e.sessions_refused}
                  for name, e in twin.endpoints.items()},
         "systems": systems,
         "migrations": [migration_dump(m) for m in estate.migrations],

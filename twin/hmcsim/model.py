@@ -17,6 +17,10 @@ class User:
     role: str = "hmcsuperadmin"
 
 
+# Channel open failure reasons (RFC 4254) an HMC's sshd may refuse a session beyond its limit with.
+SSH_SESSION_REFUSALS = {"connect_failed": 2, "administratively_prohibited": 1}
+
+
 @dataclass
 class Hmc:
     name: str
@@ -25,6 +29,12 @@ class Hmc:
     service_pack: str = "0"
     build_level: str = "20140411.1"
     ssh_port: Optional[int] = None
+    # session channels one SSH connection may have open at once; the next is refused as OpenSSH's sshd
+    # refuses a channel beyond MaxSessions (10 is OpenSSH's default; what an HMC sets is not known)
+    ssh_max_sessions: int = 10
+    # the reason of that refusal: connect_failed (2) as OpenSSH 9.2 answers, administratively_prohibited (1)
+    # as older releases did
+    ssh_session_refusal: str = "connect_failed"
     users: list[User] = field(default_factory=list)
     # remote HMCs (by ipaddr or name) to which SSH key trust exists, per local user: "user@remote"
     trusted: list[str] = field(default_factory=list)

@@ -134,6 +134,11 @@ def _check_references(sc: Scenario) -> list[str]:
         problems.append("hmcs: at least one HMC is required")
     problems += _duplicates([f.name for f in sc.fabrics], "fabrics", "name", "fabric name")
     for hi, hmc in enumerate(sc.hmcs):
+        if hmc.ssh_max_sessions < 0:
+            problems.append(f"hmcs[{hi}].ssh_max_sessions: must be 0 or more, got {hmc.ssh_max_sessions}")
+        if hmc.ssh_session_refusal not in model.SSH_SESSION_REFUSALS:
+            problems.append(f"hmcs[{hi}].ssh_session_refusal: must be one of {', '.join(model.SSH_SESSION_REFUSALS)}, "
+                            f"got {hmc.ssh_session_refusal!r}")
         if not hmc.users:
             problems.append(f"hmcs[{hi}].users: at least one user is required")
         for ui, user in enumerate(hmc.users):

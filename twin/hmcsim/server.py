@@ -4,6 +4,11 @@ Each exec request runs one HMC command through the twin (``Twin.run_command``); 
 command's rc. A shell channel gives the HMC prompt (``hscroot@bpichmc:~> ``) and runs one command per
 line until ``exit``. The host key is ed25519, kept in the state directory and reused on restart so that
 clients can pin it.
+
+A connection may have ``Hmc.ssh_max_sessions`` session channels open at once; the next is refused with
+a channel open failure, text ``open failed``, reason ``Hmc.ssh_session_refusal`` (connect failed, as
+OpenSSH 9.2's sshd answers beyond MaxSessions, or administratively prohibited, as older releases did).
+A channel counts until either side has closed it.
 """
 from __future__ import annotations
 
@@ -19,6 +24,7 @@ from typing import TYPE_CHECKING, Optional
 import asyncssh
 
 from .core import Result, Session
+from .model import SSH_SESSION_REFUSALS, Hmc
 
 if TYPE_CHECKING:
     from .service import Twin
@@ -82,6 +88,7 @@ class HmcConnection(asyncssh.SSHServer):
         self.conn: Optional[asyncssh.SSHServerConnection] = None
         self.number = next(endpoint.twin.connection_numbers)
         self.channels = itertools.count(1)
+        self.sessions: set["HmcSession"] = set()
 
     @property
     def twin(self) -> "Twin":
@@ -120,23 +127,39 @@ class HmcConnection(asyncssh.SSHServer):
 
     def session_requested(self) -> "HmcSession":
         assert self.conn is not None
+        limit = self.endpoint.max_sessions
+        open_now = sum(1 for s in self.sessions if s.is_open)
+        if open_now >= limit:
+            self.endpoint.sessions_refused += 1
+            LOG.info("%s: refusing a session channel on connection ssh%d: %d open, ssh_max_sessions %d",
+                     self.endpoint.hmc, self.number, open_now, limit)
+            raise asyncssh.ChannelOpenError(self.endpoint.refusal_code, "open failed")
         username = self.conn.get_extra_info("username")
         session_id = f"{self.endpoint.hmc}/ssh{self.number}/{next(self.channels)}"
-        return HmcSession(self.twin, Session(self.endpoint.hmc, username, session_id))
+        session = HmcSession(self.twin, Session(self.endpoint.hmc, username, session_id), self.sessions)
+        self.sessions.add(session)
+        self.endpoint.peak_sessions = max(self.endpoint.peak_sessions, open_now + 1)
+        return session
 
 
 class HmcSession(asyncssh.SSHServerSession):  # type: ignore[type-arg]
     """One channel: an exec request (one command) or a shell (one command per line)."""
 
-    def __init__(self, twin: "Twin", session: Session) -> None:
+    def __init__(self, twin: "Twin", session: Session, siblings: Optional[set["HmcSession"]] = None) -> None:
         self.twin = twin
         self.session = session
+        self.siblings = siblings if siblings is not None else set()   # the open sessions of its connection
         self.chan: Optional[asyncssh.SSHServerChannel] = None  # type: ignore[type-arg]
         self.command: Optional[str] = None
         self.gone = asyncio.Event()
         self.lines: asyncio.Queue[Optional[str]] = asyncio.Queue()
         self.buffer = ""
         self.task: Optional[asyncio.Task[None]] = None
+
+    @property
+    def is_open(self) -> bool:
+        """Until either side closed the channel (a close from the client is seen as soon as it arrives)."""
+        return not self.gone.is_set() and (self.chan is None or not self.chan.is_closing())
 
     @property
     def prompt(self) -> str:
@@ -184,6 +207,7 @@ class HmcSession(asyncssh.SSHServerSession):  # type: ignore[type-arg]
 
     def connection_lost(self, exc: Optional[Exception]) -> None:
         self.gone.set()
+        self.siblings.discard(self)
         self.lines.put_nowait(None)
         self.twin.nudge()
 
@@ -240,6 +264,8 @@ class HmcEndpoint:
         self.host = host
         self.port = port
         self.connections: set[asyncssh.SSHServerConnection] = set()
+        self.sessions_refused = 0        # channels refused for ssh_max_sessions, on all connections
+        self.peak_sessions = 0           # most session channels one connection had open at once
         self.listener: Optional[asyncssh.SSHAcceptor] = None
         self.closed_until = 0.0          # time.monotonic() until which the port refuses connections
         self._reopen: Optional[asyncio.TimerHandle] = None
@@ -251,6 +277,18 @@ class HmcEndpoint:
             login_timeout=30, keepalive_interval=0, reuse_address=True)
         self.port = self.listener.get_port()
         return self.port
+
+    @property
+    def max_sessions(self) -> int:
+        """Session channels one connection may have open at once (``Hmc.ssh_max_sessions``)."""
+        hmc = self.twin.estate.hmcs.get(self.hmc)
+        return hmc.ssh_max_sessions if hmc is not None else Hmc.ssh_max_sessions
+
+    @property
+    def refusal_code(self) -> int:
+        """The channel open failure reason of a session beyond the limit (``Hmc.ssh_session_refusal``)."""
+        hmc = self.twin.estate.hmcs.get(self.hmc)
+        return SSH_SESSION_REFUSALS[hmc.ssh_session_refusal if hmc is not None else Hmc.ssh_session_refusal]
 
     @property
     def refusing(self) -> bool:

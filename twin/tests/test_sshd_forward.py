@@ -78,6 +78,7 @@ PrintMotd no
 PrintLastLog no
 UseDNS no
 MaxStartups 50
+MaxSessions 10
 """
 
 
@@ -180,3 +181,29 @@ def test_interactive_login_gets_the_hmc_prompt(sshd: dict) -> None:
         assert P750 in data and P740 in data
         chan.send(b"exit\n")
         assert chan.recv_exit_status() == 0
+
+
+def test_the_eleventh_session_is_refused_like_the_twin_refuses_it(sshd: dict) -> None:
+    """OpenSSH's MaxSessions (10, its default, as the twin's ssh_max_sessions): the 11th session channel of a
+    connection is refused with reason 2, connect failed (the twin's default ssh_session_refusal), and the connection
+    stays usable."""
+    with connect(sshd["port"], user=LOGIN, password=sshd["password"]) as client:
+        transport = client.get_transport()
+        assert transport is not None
+        chans = [transport.open_session() for _ in range(10)]
+        with pytest.raises(paramiko.ChannelException) as refused:
+            transport.open_session()
+        assert (refused.value.code, refused.value.text) == (2, "Connect failed")
+        assert transport.is_active()
+        for chan in chans:
+            chan.close()
+        assert wait_until(lambda: _opens(transport), timeout=10)   # once sshd has let the closed ones go
+        assert run(client, "lssyscfg -r sys -F name")[0] == 0
+
+
+def _opens(transport: paramiko.Transport) -> bool:
+    try:
+        transport.open_session().close()
+        return True
+    except paramiko.ChannelException:
+        return False
