@@ -85,10 +85,10 @@ options:
       - When more run at once (migrations in flight, parallel reads), another connection to the same HMC is opened, with
         the same host key check and authentication; a task opens as many as it needs, one at a time.
       - The default is the default C(MaxSessions) of OpenSSH; the value an HMC uses is not documented. A lower limit is
-        found out while the task runs, when the HMC refuses a channel (C(administratively prohibited)) on a connection
-        that has others open - that connection then counts as full at what it holds, the command gets its channel on
-        another connection, and connections opened later hold no more than the HMC allowed. A refused channel sent
-        nothing, so no command is run twice because of it.
+        found out while the task runs, when the HMC refuses a channel (OpenSSH answers C(connect failed), older releases
+        C(administratively prohibited)) on a connection that has others open - that connection then counts as full at
+        what it holds, the command gets its channel on another connection, and connections opened later hold no more
+        than the HMC allowed. A refused channel sent nothing, so no command is run twice because of it.
     type: int
     default: 10
 notes:

@@ -43,10 +43,17 @@ SECRET_OPTIONS = frozenset({"--passwd", "--password"})
 READ_CHUNK = 65536
 # OpenSSH's sshd allows 10 session channels per connection unless MaxSessions says otherwise.
 CHANNELS_PER_CONNECTION = 10
-# SSH_OPEN_ADMINISTRATIVELY_PROHIBITED (RFC 4254): what sshd answers a channel beyond MaxSessions.
-OPEN_ADMINISTRATIVELY_PROHIBITED = 1
+# Channel open failure reasons (RFC 4254) with which sshd refuses a session beyond MaxSessions:
+# SSH_OPEN_CONNECT_FAILED (OpenSSH 9.2 measured; the source of 7.8 already), SSH_OPEN_ADMINISTRATIVELY_PROHIBITED (older releases).
+SESSION_REFUSALS = frozenset({1, 2})
 # Channels one command may see refused before it gives up (each refusal fills a connection).
 MAX_REFUSALS = 16
+# sshd lets a closed channel go a few milliseconds after the close (up to 15 ms measured on loopback): a
+# refusal within LAG_WINDOW seconds of a close on that connection is asked again after LAG_PAUSE (then twice
+# that), at most LAG_RETRIES times per command, before it makes the connection full.
+LAG_WINDOW = 1.0
+LAG_PAUSE = 0.05
+LAG_RETRIES = 2
 
 
 def redact_text(text: str, secrets: Iterable[str | None]) -> str:
@@ -291,34 +298,47 @@ class HmcClient:
         """A slot on a connection and a session channel on it; the caller releases the slot.
 
         Nothing has been sent yet, so a transport found dead is replaced once even for writes, and a
-        channel refused on a connection with others open is asked for on another connection.
+        channel refused on a connection with others open is asked for again: on the same connection
+        when one of its channels closed just before, else on another connection.
         """
-        replaced = refused = 0
+        tries = _Tries()
         while True:
             link = self._pool.acquire()
             with link.opening:
-                if not self._pool.has_room(link):  # found full by a refusal since the slot was taken
-                    self._pool.release(link)
-                    continue
-                try:
-                    channel = link.transport.open_session(timeout=self.params.connect_timeout)
-                except paramiko.ChannelException as exc:
-                    full = exc.code == OPEN_ADMINISTRATIVELY_PROHIBITED and link.transport.is_active() and refused < MAX_REFUSALS
-                    full = full and self._pool.mark_full(link)
-                    self._pool.release(link)
-                    if not full:
-                        raise HmcConnectionError(f"{self.params.label} refused a session channel: {exc.text} (code {exc.code})") from None
-                    refused += 1
-                    continue
-                except (paramiko.SSHException, OSError, EOFError) as exc:
-                    self._pool.release(link)
-                    if link.transport.is_active() or replaced:
-                        raise HmcConnectionError(f"cannot open a channel to {self.params.label}: {exc}") from None
-                    self._pool.drop(link)
-                    replaced += 1
-                    continue
-                self._pool.channel_opened(link)
+                channel = self._try_channel(link, tries)
+            if channel is not None:
                 return link, channel
+            if tries.pause:
+                tries.pause = False
+                time.sleep(LAG_PAUSE * tries.lagged)
+
+    def _try_channel(self, link: Link, tries: _Tries) -> Any:
+        """The channel on ``link``, or None to try again (the slot given back). Hold ``link.opening``."""
+        if not self._pool.has_room(link):  # found full by a refusal since the slot was taken
+            self._pool.release(link)
+            return None
+        try:
+            channel = link.transport.open_session(timeout=self.params.connect_timeout)
+        except paramiko.ChannelException as exc:
+            about_count = exc.code in SESSION_REFUSALS and link.transport.is_active()
+            if about_count and tries.lagged < LAG_RETRIES and self._pool.closed_within(link, LAG_WINDOW):
+                tries.lagged += 1
+                tries.pause = True
+            elif not (about_count and tries.refused < MAX_REFUSALS and self._pool.mark_full(link)):
+                self._pool.release(link)
+                raise HmcConnectionError(f"{self.params.label} refused a session channel: {exc.text} (code {exc.code})") from None
+            tries.refused += 1
+            self._pool.release(link)
+            return None
+        except (paramiko.SSHException, OSError, EOFError) as exc:
+            self._pool.release(link)
+            if link.transport.is_active() or tries.replaced:
+                raise HmcConnectionError(f"cannot open a channel to {self.params.label}: {exc}") from None
+            self._pool.drop(link)
+            tries.replaced += 1
+            return None
+        self._pool.channel_opened(link)
+        return channel
 
     def _exec(self, argv: list[str], limit: float, shown: str) -> tuple[int, str, str]:
         with self._channels:
@@ -333,6 +353,16 @@ class HmcClient:
             finally:
                 channel.close()
                 self._pool.release(link, was_open=True)
+
+
+@dataclass
+class _Tries:
+    """What happened so far while one command asked for its channel."""
+
+    replaced: int = 0  # dead connections replaced
+    refused: int = 0  # channels refused
+    lagged: int = 0  # refusals asked again on the same connection
+    pause: bool = False  # wait LAG_PAUSE before asking again
 
 
 def _collect(channel: Any, deadline: float, shown: str, limit: float) -> tuple[int, str, str]:

@@ -7,22 +7,25 @@
 """The SSH connections of one client to one HMC, and the channel slots of each.
 
 An OpenSSH server allows ``MaxSessions`` (10 by default) session channels per connection and refuses
-the next one (channel open failure, administratively prohibited). The pool holds as few connections
-as the commands running at once need: a command takes a slot on the first connection with room, and
-only when every connection is full is another opened (one at a time; the others wait for it or for
-a free slot). A connection on which the server refused a channel is full at the number it has open,
-and connections opened afterwards start with the largest number a refusal revealed.
+the next one (a channel open failure: connect failed, or administratively prohibited in older
+releases). The pool holds as few connections as the commands running at once need: a command takes
+a slot on the first connection with room, and only when every connection is full is another opened
+(one at a time; the others wait for it or for a free slot). A connection on which the server refused
+a channel is full at the number it has open, and connections opened afterwards start with the
+largest number a refusal revealed.
 
 The pool knows nothing of paramiko: ``opener`` returns a new transport (anything with
 ``is_active()`` and ``close()``), already checked and authenticated. A caller takes a slot
 (``acquire``), opens its channel holding ``Link.opening`` if ``has_room`` still says so, tells the
 pool (``channel_opened``, or ``mark_full`` when the server refused it) and gives the slot back
-(``release``).
+(``release``); ``closed_within`` tells whether a refusal may only be the server's delay in letting
+a closed channel go.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -37,6 +40,7 @@ class Link:
     limit: int
     busy: int = 0
     open: int = 0
+    closed_at: float = 0.0  # time.monotonic() of the last channel closed on it
     # Channels are opened one at a time per connection (hold it around open_session()): paramiko keeps
     # the reason of a refused channel in one slot per transport, so two refusals at once could swap
     # their reasons or lose one; and a refusal lowers the limit before the next caller asks.
@@ -107,7 +111,13 @@ class ConnectionPool:
             link.busy = max(link.busy - 1, 0)
             if was_open:
                 link.open = max(link.open - 1, 0)
+                link.closed_at = time.monotonic()
             self._cond.notify_all()
+
+    def closed_within(self, link: Link, seconds: float) -> bool:
+        """Whether a channel on ``link`` was closed less than ``seconds`` ago (a server may not have let it go yet)."""
+        with self._cond:
+            return link.closed_at > 0 and time.monotonic() - link.closed_at < seconds
 
     def mark_full(self, link: Link) -> bool:
         """The server refused a channel on ``link``: it is full at the channels open on it. False

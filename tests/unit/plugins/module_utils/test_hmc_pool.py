@@ -162,8 +162,10 @@ def test_connections_are_opened_one_at_a_time_and_waiters_use_them():
 class Sshd:
     """What an OpenSSH server does with channels: at most ``max_sessions`` per connection, the next refused."""
 
-    def __init__(self, max_sessions: int, expected: int) -> None:
+    def __init__(self, max_sessions: int, expected: int, code: int = 2, lag: float = 0.0) -> None:
         self.max_sessions = max_sessions
+        self.code = code  # 2 (connect failed) as OpenSSH 9.2 answers, 1 (administratively prohibited) as older ones
+        self.lag = lag  # seconds a closed channel still counts, as sshd lets it go a little after the close
         self.expected = expected  # commands held until this many run at once (or WAIT passes)
         self.lock = threading.Lock()
         self.transports: list[FakeTransport] = []
@@ -186,6 +188,7 @@ class FakeTransport:
         self.number = number
         self.active = True
         self.open = 0
+        self.closing: list[float] = []
         self.max_open = 0
         self.opens_at_once = 0
         self.max_opens_at_once = 0
@@ -203,9 +206,11 @@ class FakeTransport:
         time.sleep(0.002)  # room for a second open on this transport, if the client allowed one
         with self.sshd.lock:
             self.opens_at_once -= 1
-            if self.open >= self.sshd.max_sessions:
+            now = time.monotonic()
+            self.closing = [t for t in self.closing if now - t < self.sshd.lag]
+            if self.open + len(self.closing) >= self.sshd.max_sessions:
                 self.sshd.refused += 1
-                raise paramiko.ChannelException(1, "Administratively prohibited")
+                raise paramiko.ChannelException(self.sshd.code, {1: "Administratively prohibited", 2: "Connect failed"}[self.sshd.code])
             self.open += 1
             self.max_open = max(self.max_open, self.open)
         return FakeChannel(self)
@@ -224,6 +229,8 @@ class FakeChannel:
         sshd = self.transport.sshd
         with sshd.lock:
             sshd.sent.append(command)
+            if command.startswith("lslparmigr"):  # a short read: done at once
+                return
             sshd.running += 1
             sshd.peak = max(sshd.peak, sshd.running)
             if sshd.running >= sshd.expected:
@@ -240,6 +247,7 @@ class FakeChannel:
             self.closed = True
             with self.transport.sshd.lock:
                 self.transport.open -= 1
+                self.transport.closing.append(time.monotonic())
 
 
 def fake_client(sshd: Sshd, channels_per_connection: int, max_channels: int, monkeypatch) -> HmcClient:
@@ -268,10 +276,12 @@ def test_more_commands_at_once_than_a_connection_holds_open_more_connections(mon
     assert [t.max_open for t in sshd.transports] == [10] * (count // 10) + ([count % 10] if count % 10 else [])
 
 
-def test_a_server_limit_below_the_option_is_found_by_one_refusal(monkeypatch):
+@pytest.mark.parametrize("code", [1, 2])
+def test_a_server_limit_below_the_option_is_found_by_one_refusal(monkeypatch, code):
     """Limit 4 on the server, 10 in the option, 10 commands at once: the fifth channel of the first connection is
-    refused; that command runs on a second connection, which like the third holds at most 4; nothing is sent twice."""
-    sshd = Sshd(max_sessions=4, expected=10)
+    refused (with either reason sshd releases use); that command runs on a second connection, which like the third
+    holds at most 4; nothing is sent twice."""
+    sshd = Sshd(max_sessions=4, expected=10, code=code)
     with fake_client(sshd, 10, 10, monkeypatch) as client:
         done = run_at_once(client, 10)
     assert sorted(sshd.sent) == sorted(done) and len(set(sshd.sent)) == 10
@@ -288,10 +298,31 @@ def test_a_lower_limit_costs_one_refusal_not_one_per_connection(monkeypatch):
     assert sshd.refused == 1 and [t.max_open for t in sshd.transports] == [3, 3, 3]
 
 
+def test_a_channel_closed_just_before_a_refusal_is_waited_for_not_taken_for_a_limit(monkeypatch):
+    """A server at its limit of 10 that lets a closed channel go 20 ms after the close, as sshd does: with nine
+    migrations holding their channels, ten polls one after the other on the tenth are each refused once right after
+    the close before them, asked again after the pause, and run; the connection keeps its limit of 10."""
+    sshd = Sshd(max_sessions=10, expected=99, lag=0.02)  # the test opens the gate
+    with fake_client(sshd, 10, 10, monkeypatch) as client:
+        with ThreadPoolExecutor(max_workers=9) as workers:
+            held = [workers.submit(client.run, ["migrlpar", "-o", "m", "-m", "SRC", "-t", "TGT", "-p", f"lp{i}"]) for i in range(9)]
+            deadline = time.monotonic() + WAIT
+            while sshd.running < 9 and time.monotonic() < deadline:
+                time.sleep(0.005)
+            polls = [client.run(["lslparmigr", "-r", "lpar", "-m", f"S{j}"], read_only=True).rc for j in range(10)]
+            limits = [link.limit for link in client._pool.links()]  # pylint: disable=protected-access
+            sshd.gate.set()
+            assert [f.result().rc for f in held] == [0] * 9
+    assert polls == [0] * 10 and limits == [10]
+    assert len(sshd.sent) == len(set(sshd.sent)) == 19
+    assert sshd.refused == 9  # every poll but the first came right after a close
+    assert client.connections_opened == 1 and client.channels_refused == 0
+
+
 def test_a_refusal_with_nothing_else_open_fails_the_command_unsent(monkeypatch):
     sshd = Sshd(max_sessions=0, expected=1)
     with fake_client(sshd, 10, 4, monkeypatch) as client:
-        with pytest.raises(HmcConnectionError, match="refused a session channel: Administratively prohibited .code 1.*not retried"):
+        with pytest.raises(HmcConnectionError, match="refused a session channel: Connect failed .code 2.*not retried"):
             client.run(["migrlpar", "-o", "m", "-m", "SRC", "-t", "TGT", "-p", "lp1"])
     assert sshd.sent == [] and client.connections_opened == 1
 
@@ -303,14 +334,14 @@ def test_another_channel_open_failure_is_not_taken_for_a_limit(monkeypatch):
         transport = Sshd.connect(sshd)
 
         def refuse(timeout: float | None = None) -> FakeChannel:
-            raise paramiko.ChannelException(2, "Connect failed")
+            raise paramiko.ChannelException(4, "Resource shortage")
 
         transport.open_session = refuse  # type: ignore[method-assign]
         return transport
 
     with fake_client(sshd, 10, 4, monkeypatch) as client:
         monkeypatch.setattr(client, "_open_transport", connect)
-        with pytest.raises(HmcConnectionError, match="Connect failed .code 2"):
+        with pytest.raises(HmcConnectionError, match="Resource shortage .code 4"):
             client.run(["lshmc", "-V"], read_only=True)
     assert client.channels_refused == 0
 
