@@ -22,10 +22,19 @@ MAX_EVENTS = 1_000_000       # guard against a runaway loop
 
 @dataclass
 class Route:
-    """Where a migration's memory flows: its per-stream cap and the links (id -> capacity) it crosses."""
+    """Where a migration's memory flows: its per-stream cap and the links (id -> capacity) it crosses.
+
+    ``more`` holds the further MSP pairs of a migration with redundant MSPs: each is a stream of its own
+    over its own links, and the migration moves at the sum of its streams' rates (lpm-model.md §2.1,
+    §2.5: dual MSPs split one migration's memory over two pairs, about twice the rate of one pair)."""
 
     stream_cap: float = 0.0
     links: dict[str, float] = field(default_factory=dict)
+    more: list["Route"] = field(default_factory=list)
+
+    def paths(self) -> list["Route"]:
+        """Every stream of the migration: this pair, then the others."""
+        return [self, *self.more]
 
 
 class Item(Protocol):
@@ -50,17 +59,19 @@ class _Quiet:
 
 
 def share(items: Iterable[Item]) -> None:
-    """Give every transferring item its max-min fair rate; decide rounds that wait for a rate."""
+    """Give every transferring item's streams their max-min fair rates (an item moves at the sum of its
+    streams'); decide rounds that wait for a rate."""
     items = list(items)
-    flows: dict[int, tuple[float, list[str]]] = {}
+    flows: dict[tuple[int, int], tuple[float, list[str]]] = {}
     capacity: dict[str, float] = {}
     for i, it in enumerate(items):
         if it.progress.transferring:
-            flows[i] = (it.route.stream_cap, list(it.route.links))
-            capacity.update(it.route.links)
+            for j, path in enumerate(it.route.paths()):
+                flows[(i, j)] = (path.stream_cap, list(path.links))
+                capacity.update(path.links)
     rates = water_fill(flows, capacity)
     for i, it in enumerate(items):
-        it.progress.rate = rates.get(i, 0.0)
+        it.progress.rate = sum(rates.get((i, j), 0.0) for j in range(len(it.route.paths())))
         it.progress.decide()
 
 

@@ -99,6 +99,11 @@ class Migration:
         self.dest_msp = self.dest_msp_lpar.name if self.dest_msp_lpar else ""
         self.source_msp_id = self.source_msp_lpar.id if self.source_msp_lpar else None
         self.dest_msp_id = self.dest_msp_lpar.id if self.dest_msp_lpar else None
+        # the second MSP pair of a migration with redundant MSPs ("" without one)
+        second = (res.redundant_source_msp, res.redundant_dest_msp) if uses_msp else (None, None)
+        self.redundant_msp_lpars: Optional[tuple[Lpar, Lpar]] = None
+        if second[0] is not None and second[1] is not None:
+            self.redundant_msp_lpars = (second[0], second[1])
         self.remote_manager = req.remote_hmc
         self.remote_user = req.remote_user
         self.status = "running"          # running | complete | failed | stopped | recovered
@@ -128,8 +133,23 @@ class Migration:
                 "wws_mb": mem * wl.wws_pct / 100.0,
                 "v_th_s": physics.v_th_seconds, "n_max": physics.n_max}
 
+    @property
+    def redundant_source_msp(self) -> str:
+        return self.redundant_msp_lpars[0].name if self.redundant_msp_lpars else ""
+
+    @property
+    def redundant_dest_msp(self) -> str:
+        return self.redundant_msp_lpars[1].name if self.redundant_msp_lpars else ""
+
     def _route(self, physics: Physics) -> Route:
-        src, dst = self.source_msp_lpar, self.dest_msp_lpar
+        route = self._pair_route(physics, self.source_msp_lpar, self.dest_msp_lpar)
+        if self.redundant_msp_lpars is not None:
+            route.more.append(self._pair_route(physics, *self.redundant_msp_lpars))
+        return route
+
+    def _pair_route(self, physics: Physics, src: Optional[Lpar], dst: Optional[Lpar]) -> Route:
+        """One MSP pair's stream: capped by the slower side's stream rate, over the source MSP's send link
+        and the destination MSP's receive link."""
         if src is None or dst is None or src.vios is None or dst.vios is None:
             return Route()
         s_gbps, d_gbps = src.vios.msp_link_gbps, dst.vios.msp_link_gbps
@@ -201,6 +221,8 @@ class Migration:
         """History record for reports."""
         return {"id": self.id, "lpar": self.lpar_name, "kind": self.kind, "source": self.source,
                 "target": self.target, "source_msp": self.source_msp, "dest_msp": self.dest_msp,
+                "redundant_msps": [self.redundant_source_msp, self.redundant_dest_msp] if self.redundant_msp_lpars
+                else [],
                 "dest_lpar_id": self.dest_lpar_id, "status": self.status, "started": self.started,
                 "ended": self.ended, "bytes_transmitted": self.bytes_transmitted,
                 "rounds": [{"mb": v, "seconds": s} for v, s in self.progress.rounds],
@@ -258,6 +280,25 @@ class Migration:
         reason = table()["failure_reasons"][kind].format(source_msp=self.source_msp, dest_msp=self.dest_msp)
         self._finish(t, "failed")
         self.failure_code, self.reason = code, reason
+        return True
+
+    def lose_msp(self, t: float, vios: str) -> bool:
+        """An MSP of this migration went away: with redundant MSPs the pair it belongs to is dropped and the
+        migration goes on over the other one (True); otherwise nothing changes here (False)."""
+        if self.redundant_msp_lpars is None:
+            return False
+        second_source, second_dest = self.redundant_msp_lpars
+        engine = attach(self.estate)
+        engine.advance(t)
+        if vios in (self.source_msp, self.dest_msp):
+            self.source_msp_lpar, self.dest_msp_lpar = second_source, second_dest
+            self.source_msp, self.dest_msp = second_source.name, second_dest.name
+            self.source_msp_id, self.dest_msp_id = second_source.id, second_dest.id
+        elif vios not in (second_source.name, second_dest.name):
+            return False
+        self.redundant_msp_lpars = None
+        self.route = self._route(self.estate.scenario.physics)
+        engine.reshare()
         return True
 
     def fail(self, t: float, code: str, reason: str) -> None:

@@ -20,6 +20,18 @@ class Mapping:
 
 
 @dataclass
+class MspPair:
+    """One element of redundant_msps: group/src_msp_name/src_msp_id/src_msp_ipaddr/dest_msp_name/dest_msp_id/
+    dest_msp_ipaddr (IBM Knowledge Center, "Specifying redundant mover service partitions")."""
+
+    group: str
+    source_name: str = ""
+    source_id: Optional[int] = None
+    dest_name: str = ""
+    dest_id: Optional[int] = None
+
+
+@dataclass
 class MigrationRequest:
     op: str                                   # "v" validate | "m" migrate
     source: ManagedSystem
@@ -38,6 +50,7 @@ class MigrationRequest:
     shared_proc_pool_id: Optional[int] = None
     scsi_mappings: list[Mapping] = field(default_factory=list)
     fc_mappings: list[Mapping] = field(default_factory=list)
+    redundant_msps: list[MspPair] = field(default_factory=list)   # the requested pairs, primary first
     # override / redundancy flags as given (None = HMC default): redundantvios 0|1|2 (default 1),
     # mpio 1|2, vlanbridge 1|2, vsi 1|2, uuid 1|2, protectstorage 1|2, requirerr 1|2, redundantmsps 0|1|2,
     # npivval port|portdisk
@@ -63,6 +76,9 @@ class Resolution:
 
     source_msp: Optional[Lpar] = None
     dest_msp: Optional[Lpar] = None
+    # the second MSP pair of a migration with redundant MSPs (--redundantmsps 1|2), None without one
+    redundant_source_msp: Optional[Lpar] = None
+    redundant_dest_msp: Optional[Lpar] = None
     dest_lpar_id: Optional[int] = None
     scsi_dest: dict[int, str] = field(default_factory=dict)   # client slot -> destination VIOS name
     fc_dest: dict[int, str] = field(default_factory=dict)

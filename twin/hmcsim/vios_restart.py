@@ -4,7 +4,9 @@
 
 - migrations in progress that use the VIOS as their source or destination MSP fail with
   ``restart.failure_code`` of data/vios_rules.yaml and need ``migrlpar -o r`` (a migration whose
-  partition already resumed on the target completes there on recovery, as after any failure);
+  partition already resumed on the target completes there on recovery, as after any failure); a
+  migration with redundant MSPs instead drops the pair the VIOS belongs to and goes on over the other
+  one at that pair's rate (inferred: the resilience redundant MSP pairs are meant to give);
 - for ``seconds`` of simulated time the partition is down (``restart.down_state``, RMC inactive): it
   cannot serve as MSP, viosvrcmd refuses it, and its SEAs fail over to the peer VIOS;
 - when it is up again (Running, RMC active), every ``chdev -perm`` value waiting for the restart is put
@@ -43,9 +45,10 @@ def _find(estate: Estate, system: str, vios: str) -> tuple[ManagedSystem, Lpar]:
 
 
 def through(estate: Estate, ms: ManagedSystem, lp: Lpar) -> list[Any]:
-    """Migrations in progress that use this VIOS as an MSP."""
+    """Migrations in progress that use this VIOS as an MSP (of either pair)."""
     return [m for m in estate.migrations if m.in_progress
-            and ((m.source == ms.name and m.source_msp == lp.name) or (m.target == ms.name and m.dest_msp == lp.name))]
+            and ((m.source == ms.name and lp.name in (m.source_msp, m.redundant_source_msp))
+                 or (m.target == ms.name and lp.name in (m.dest_msp, m.redundant_dest_msp)))]
 
 
 def restart(estate: Estate, system: str, vios: str, seconds: float = 0.0, code: str = "") -> dict[str, Any]:
@@ -57,12 +60,16 @@ def restart(estate: Estate, system: str, vios: str, seconds: float = 0.0, code: 
         now = estate.clock.now()
         code = code or str(spec["failure_code"])
         reason = str(table()["failure_reasons"]["vios_restart"]).format(msp=lp.name)
-        failed = []
+        failed, continued = [], []
         for m in through(estate, ms, lp):
+            if m.lose_msp(now, lp.name):
+                continued.append({"lpar": m.lpar_name, "source_msp": m.source_msp, "dest_msp": m.dest_msp})
+                continue
             m.fail(now, code, reason)
             failed.append({"lpar": m.lpar_name, "source": m.source, "target": m.target, "code": code})
         waiting = pending_changes(lp.vios) if lp.vios is not None else {}
         answer: dict[str, Any] = {"system": ms.name, "vios": lp.name, "failed_migrations": failed,
+                                  "continued_migrations": continued,
                                   "pending": waiting, "up_at": now + max(0.0, seconds)}
         if seconds > 0:
             state, rmc = lp.state, lp.rmc_state

@@ -221,6 +221,8 @@ BREAKERS: list[tuple[str, str, Callable[[Estate], None], dict[str, Any], str]] =
      _both_dest_vios(lambda v: setattr(v.vios, "vasi", False)), NONE, "HSCLA234"),
     ("msp_link", "MSPs cannot communicate", _both_dest_vios(lambda v: setattr(v.vios, "msp_link_gbps", 0.0)),
      NONE, "HSCLA244"),
+    ("msp_redundant", "redundant MSPs required, one MSP on the destination",
+     _set(lambda e: part(e, "b740vio2"), msp=False), {"flags": {"redundantmsps": "1"}}, "HSCLA267"),
     ("not_vios", "partition is a VIOS", _nl2(env="vioserver"), NONE, "HSCLA235"),
     ("migration_enabled", "migration disabled", _nl2(migration_disabled=True), NONE, "HSCLA236"),
     ("not_migrating", "state says migrating", _nl2(state="Migrating - Running"), NONE, "HSCLA245"),

@@ -8,7 +8,7 @@ from ..core import Ctx, OptSpec, Options, fail, generic
 from ..formats import parse_input_data, split_list
 from ..migration import error, kind_of, table
 from ..model import Lpar, ManagedSystem
-from ..request import Mapping, MigrationRequest
+from ..request import Mapping, MigrationRequest, MspPair
 
 
 def spec() -> OptSpec:
@@ -146,6 +146,26 @@ def mappings(data: dict[str, str], attr: str) -> list[Mapping]:
     return out
 
 
+def msp_pairs(data: dict[str, str]) -> list[MspPair]:
+    """redundant_msps: group/src_msp_name/src_msp_id/src_msp_ipaddr/dest_msp_name/dest_msp_id/dest_msp_ipaddr
+    elements, two with the same group (the primary pair, then the second)."""
+    out: list[MspPair] = []
+    valid = "group/src_msp_name/src_msp_id/src_msp_ipaddr/dest_msp_name/dest_msp_id/dest_msp_ipaddr"
+    for element in split_list(data.get("redundant_msps", "")):
+        parts = element.split("/")
+        try:
+            if len(parts) != 7:
+                raise ValueError(element)
+            out.append(MspPair(parts[0], parts[1], int(parts[2]) if parts[2] else None,
+                               parts[4], int(parts[5]) if parts[5] else None))
+        except ValueError:
+            raise error("HSCLA2F2", value=element, attr="redundant_msps", valid=valid) from None
+    if out and (len(out) != 2 or out[0].group != out[1].group):
+        raise error("HSCLA2F2", value=data["redundant_msps"], attr="redundant_msps",
+                    valid=f"two elements of the same group, {valid}")
+    return out
+
+
 def build(ctx: Ctx, opts: Options, op: str, source: ManagedSystem, lp: Lpar,
           target: Optional[ManagedSystem], data: dict[str, str], override: dict[str, str]) -> MigrationRequest:
     remote_hmc, remote_user = remote(ctx, opts)
@@ -158,6 +178,6 @@ def build(ctx: Ctx, opts: Options, op: str, source: ManagedSystem, lp: Lpar,
         shared_proc_pool_name=data.get("shared_proc_pool_name", ""),
         shared_proc_pool_id=_int(data, "shared_proc_pool_id"),
         scsi_mappings=mappings(data, "virtual_scsi_mappings"),
-        fc_mappings=mappings(data, "virtual_fc_mappings"),
+        fc_mappings=mappings(data, "virtual_fc_mappings"), redundant_msps=msp_pairs(data),
         flags=dict(override), wait_minutes=number(opts, "-w"), force="--force" in opts,
         input_data=dict(data))

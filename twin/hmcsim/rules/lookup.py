@@ -168,14 +168,16 @@ def msp_limit(vios: Lpar) -> int:
 
 
 def msp_load(estate: Estate, ms: ManagedSystem, vios: Lpar) -> int:
-    """Migrations in progress that use this VIOS as their source or destination MSP."""
+    """Migrations in progress that use this VIOS as a source or destination MSP (of either pair)."""
     count = 0
     for m in estate.migrations:
         if not getattr(m, "in_progress", False):
             continue
-        if getattr(m, "source", None) == ms.name and getattr(m, "source_msp", None) == vios.name:
+        sources = (getattr(m, "source_msp", None), getattr(m, "redundant_source_msp", None))
+        dests = (getattr(m, "dest_msp", None), getattr(m, "redundant_dest_msp", None))
+        if getattr(m, "source", None) == ms.name and vios.name in sources:
             count += 1
-        elif getattr(m, "target", None) == ms.name and getattr(m, "dest_msp", None) == vios.name:
+        elif getattr(m, "target", None) == ms.name and vios.name in dests:
             count += 1
     return count
 

@@ -5,6 +5,7 @@ from typing import Iterator
 
 from . import lookup
 from .base import Check, Fields, reason_text, rule
+from .resolve import redundant_mode, second_msp_missing
 
 
 @rule("msp_requested")
@@ -28,11 +29,28 @@ def msp_available(check: Check) -> Iterator[Fields]:
 @rule("msp_link")
 def msp_link(check: Check) -> Iterator[Fields]:
     """Validation (slide 36): the source and destination MSPs can communicate over the network."""
-    s, d = check.res.source_msp, check.res.dest_msp
-    if s is None or d is None:
+    pairs = [(check.res.source_msp, check.res.dest_msp),
+             (check.res.redundant_source_msp, check.res.redundant_dest_msp)]
+    for s, d in pairs:
+        if s is None or d is None:
+            continue
+        if not all(v.vios is not None and v.vios.msp_link_gbps > 0 for v in (s, d)):
+            yield {"source_msp": s.name, "dest_msp": d.name}
+
+
+@rule("msp_redundant")
+def msp_redundant(check: Check) -> Iterator[Fields]:
+    """Redundant MSPs (IBM Knowledge Center, "Specifying redundant mover service partitions"; lpm-model.md
+    §2.1): with --redundantmsps 1 the migration must get a second MSP pair, other MSPs than the first on
+    both systems, or validation fails; with 2 it goes on with one pair."""
+    if redundant_mode(check) != "1" or check.res.source_msp is None or check.res.dest_msp is None:
         return
-    if not all(v.vios is not None and v.vios.msp_link_gbps > 0 for v in (s, d)):
-        yield {"source_msp": s.name, "dest_msp": d.name}
+    if check.res.redundant_source_msp is not None and check.res.redundant_dest_msp is not None:
+        return
+    asked = {issue.system for issue in check.msp_issues}
+    for ms in second_msp_missing(check):
+        if ms.name not in asked:
+            yield {"system": ms.name, "lpar": check.lp.name}
 
 
 @rule("msp_time_reference")

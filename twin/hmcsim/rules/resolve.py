@@ -4,7 +4,10 @@ adapter and the destination partition ID. Rules then check what was resolved.
 - MSPs (active and suspended migrations): the requested ones when given, else the first pair of
   suitable MSPs (msp flag, Running, VASI, below ``cfg_msp_lpm_ops`` counting migrations in progress),
   preferring pairs whose RMC is active and whose MSPs can reach each other. A pair failing only on RMC
-  or on the link is still chosen, so that the rules can name the precise problem.
+  or on the link is still chosen, so that the rules can name the precise problem. With redundant MSPs
+  (``--redundantmsps 1|2``, default ``redundant_msps_default`` of data/migration.yaml) a second pair of
+  other suitable MSPs, ranked the same way: the second element of ``redundant_msps`` when given (the
+  first names the primary pair), else the first pair found.
 - Client adapters: the requested mapping when given; else the destination VIOS in the same position
   (first/second VIOS) as the source VIOS, if it can host the adapter, else the first one that can.
 - Partition ID: the requested one, else the source ID if free on the destination, else the lowest free.
@@ -13,8 +16,9 @@ from __future__ import annotations
 
 from typing import Callable, Optional
 
+from ..migration import table
 from ..model import Lpar, ManagedSystem, VFc, VScsi
-from ..request import Mapping
+from ..request import Mapping, MspPair
 from . import lookup
 from .base import Check, MspIssue
 
@@ -55,28 +59,42 @@ def _requested(ms: ManagedSystem, name: str, lpar_id: Optional[int]) -> tuple[bo
     return True, None
 
 
-def _candidates(check: Check, ms: ManagedSystem, name: str, lpar_id: Optional[int]) -> list[Lpar]:
+def _candidates(check: Check, ms: ManagedSystem, name: str, lpar_id: Optional[int], report: bool = True) -> list[Lpar]:
     asked, lp = _requested(ms, name, lpar_id)
     if asked:
         if lp is None:
-            check.msp_issues.append(MspIssue(ms.name, name or str(lpar_id), "not_found"))
+            if report:
+                check.msp_issues.append(MspIssue(ms.name, name or str(lpar_id), "not_found"))
             return []
         issue = msp_problem(check, ms, lp)
         if issue is not None:
-            check.msp_issues.append(issue)
+            if report:
+                check.msp_issues.append(issue)
             return []
         return [lp]
     return [v for v in lookup.vioses(ms) if msp_problem(check, ms, v) is None]
+
+
+def redundant_mode(check: Check) -> str:
+    """--redundantmsps as given, else the default of data/migration.yaml: 0 | 1 | 2."""
+    return check.flag("redundantmsps") or str(table()["redundant_msps_default"])
 
 
 def _link_ok(lp: Lpar) -> bool:
     return lp.vios is not None and lp.vios.msp_link_gbps > 0
 
 
+def _rank(pair: tuple[Lpar, Lpar]) -> tuple[bool, bool]:
+    s, d = pair
+    return (not (s.rmc_state == "active" and d.rmc_state == "active"), not (_link_ok(s) and _link_ok(d)))
+
+
 def _resolve_msps(check: Check) -> None:
     req = check.req
-    sources = _candidates(check, check.src, req.source_msp_name, req.source_msp_id)
-    dests = _candidates(check, check.target, req.dest_msp_name, req.dest_msp_id)
+    asked = req.redundant_msps[0] if req.redundant_msps else MspPair(
+        "", req.source_msp_name, req.source_msp_id, req.dest_msp_name, req.dest_msp_id)
+    sources = _candidates(check, check.src, asked.source_name, asked.source_id)
+    dests = _candidates(check, check.target, asked.dest_name, asked.dest_id)
     if sources and not dests:
         check.res.source_msp = sources[0]
     if dests and not sources:
@@ -84,12 +102,33 @@ def _resolve_msps(check: Check) -> None:
     pairs = [(s, d) for s in sources for d in dests]
     if not pairs:
         return
+    check.res.source_msp, check.res.dest_msp = sorted(pairs, key=_rank)[0]
+    if redundant_mode(check) in ("1", "2"):
+        _resolve_second_pair(check, req.redundant_msps[1] if len(req.redundant_msps) > 1 else None)
 
-    def rank(pair: tuple[Lpar, Lpar]) -> tuple[bool, bool]:
-        s, d = pair
-        return (not (s.rmc_state == "active" and d.rmc_state == "active"), not (_link_ok(s) and _link_ok(d)))
 
-    check.res.source_msp, check.res.dest_msp = sorted(pairs, key=rank)[0]
+def _resolve_second_pair(check: Check, asked: Optional[MspPair]) -> None:
+    """A second pair of other MSPs; a requested one that cannot serve is reported only when required."""
+    first_source, first_dest = check.res.source_msp, check.res.dest_msp
+    report = redundant_mode(check) == "1"
+    if asked is None:
+        asked = MspPair("")
+    sources = [v for v in _candidates(check, check.src, asked.source_name, asked.source_id, report)
+               if v is not first_source]
+    dests = [v for v in _candidates(check, check.target, asked.dest_name, asked.dest_id, report)
+             if v is not first_dest]
+    pairs = [(s, d) for s in sources for d in dests]
+    if pairs:
+        check.res.redundant_source_msp, check.res.redundant_dest_msp = sorted(pairs, key=_rank)[0]
+
+
+def second_msp_missing(check: Check) -> list[ManagedSystem]:
+    """The systems of the migration that have no MSP left for a second pair."""
+    out = []
+    for ms, first in ((check.src, check.res.source_msp), (check.target, check.res.dest_msp)):
+        if not any(v is not first and msp_problem(check, ms, v) is None for v in lookup.vioses(ms)):
+            out.append(ms)
+    return out
 
 
 # ----- client adapters -----

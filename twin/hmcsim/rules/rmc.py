@@ -22,9 +22,11 @@ def involved_vios(check: Check) -> list[Lpar]:
     for adapter in [*lookup.client_scsi(check.lp), *lookup.client_fc(check.lp)]:
         add(check.src.name, Estate.find_lpar(check.src, name=adapter.remote_lpar))
     add(check.src.name, check.res.source_msp)
+    add(check.src.name, check.res.redundant_source_msp)
     for name in [*check.res.scsi_dest.values(), *check.res.fc_dest.values()]:
         add(check.target.name, Estate.find_lpar(check.target, name=name))
     add(check.target.name, check.res.dest_msp)
+    add(check.target.name, check.res.redundant_dest_msp)
     return list(seen.values())
 
 
