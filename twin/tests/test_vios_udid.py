@@ -7,7 +7,7 @@ import re
 from hmcsim import generator
 from hmcsim.estate import Estate
 from hmcsim.vios.devices import Registry
-from hmcsim.vios.udid import sas_model, udid
+from hmcsim.vios.udid import is_udid, sas_model, udid
 from vios_helpers import on_vios
 
 # a SAS disk in a public lspv -u listing: 0x2A characters, a 0x11-digit serial, an 0x0B-character model, IBM, sas
@@ -28,6 +28,17 @@ def fields(uid: str) -> tuple[str, str, str, str]:
 def test_layout_rebuilds_the_public_sample() -> None:
     assert fields(PUBLIC_SAS) == ("35000C5005474B9C3", "ST9146853SS", "IBM", "sas")
     assert udid("35000C5005474B9C3", "ST9146853SS", "IBM", "sas") == PUBLIC_SAS
+
+
+def test_an_internal_disk_named_by_its_udid_keeps_it() -> None:
+    # an estate exported by estate_info names internal disks by their unique_id: it must survive the trip
+    sc = generator.generate(seed=3, systems=2, lpars=2)
+    ms = sc.systems[0]
+    vios = next(lp for lp in ms.lpars if lp.vios is not None)
+    disk = next(d for d in vios.vios.disks if d.kind == "internal")
+    disk.lun = PUBLIC_SAS
+    assert Registry(ms, vios, vios.vios).get(disk.name).derived["unique_id"] == PUBLIC_SAS
+    assert not is_udid("int-sys01-vios1-0") and not is_udid("2A11") and not is_udid(PUBLIC_SAS + "x")
 
 
 def test_drive_model_is_the_smallest_that_holds_the_disk() -> None:
