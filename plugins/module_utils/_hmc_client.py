@@ -51,7 +51,7 @@ MAX_REFUSALS = 16
 # sshd lets a closed channel go a few milliseconds after the close (up to 15 ms measured on loopback): a
 # refusal within LAG_WINDOW seconds of a close on that connection is asked again after LAG_PAUSE (then twice
 # that), at most LAG_RETRIES times per command, before it makes the connection full.
-LAG_WINDOW = 1.0
+LAG_WINDOW = 0.25
 LAG_PAUSE = 0.05
 LAG_RETRIES = 2
 
