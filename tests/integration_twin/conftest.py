@@ -60,10 +60,12 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 import yaml
+from hmcsim.control import ControlClient, ControlError
 
 from harness_artifacts import ARTIFACTS_ENV, SESSION_ENV, Artifacts, artifacts_base, declare_secret_input
 from harness_ports import PortBook
@@ -129,9 +131,15 @@ class Twin:
         done = subprocess.run(HMCSIM + ["ctl", "--state-dir", str(self.state_dir), *args], capture_output=True, text=True, check=True, timeout=60)
         return done.stdout
 
+    def request(self, op: str, **fields: Any) -> dict[str, Any]:
+        """One request over the twin's control socket from this process (the fields of the answer), without
+        starting an ``hmcsim ctl`` process."""
+        with ControlClient(self.state_dir / "control.sock", timeout=60) as client:
+            return client.request(op, **fields)
+
     def log(self, since: int = 0) -> list[dict[str, Any]]:
         """The twin's command log after sequence number ``since``: seq, argv, rc, session, ..."""
-        return [json.loads(line) for line in self.ctl("log", "--json", "--since", str(since)).splitlines() if line.strip()]
+        return list(self.request("log", since=since)["entries"])
 
     def last_seq(self) -> int:
         entries = self.log()
@@ -157,9 +165,9 @@ class Twin:
             if self.on_stop is not None:
                 self.on_stop(self)
             try:
-                self.ctl("shutdown")
-            except (subprocess.SubprocessError, OSError):
-                pass
+                self.request("shutdown")
+            except (ControlError, OSError):
+                pass  # the twin may close the connection before it answers
             try:
                 self.process.wait(10)
             except subprocess.TimeoutExpired:
@@ -276,8 +284,8 @@ def _keep_log(artifacts: Artifacts, index: int) -> Callable[[Twin], None]:
         folder = artifacts.root / artifacts.twin_dir(index)
         folder.mkdir(parents=True, exist_ok=True)
         try:
-            text = twin.ctl("log", "--json")
-        except (subprocess.SubprocessError, OSError) as exc:
+            text = "".join(json.dumps(entry) + "\n" for entry in twin.log())
+        except (ControlError, OSError) as exc:
             text = json.dumps({"error": f"the command log could not be read: {exc}"}) + "\n"
         (folder / "command-log.jsonl").write_text(text, encoding="utf-8")
 
@@ -311,8 +319,9 @@ def twin_factory(_twin_root: pathlib.Path, artifacts: Artifacts) -> Iterator[Cal
         return twin
 
     yield start
+    with ThreadPoolExecutor(max_workers=8) as pool:  # each stop mostly waits for a process to end
+        list(pool.map(Twin.stop, started))
     for index, twin in enumerate(started):
-        twin.stop()
         artifacts.save_tree(twin.state_dir, artifacts.twin_dir(index))
 
 
