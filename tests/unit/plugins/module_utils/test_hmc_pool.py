@@ -53,7 +53,7 @@ def take(pool: ConnectionPool) -> Link:
 def test_one_connection_until_it_is_full_then_another():
     opened = []
     pool = ConnectionPool(lambda: opened.append(Transport()) or opened[-1], 3)
-    links = [take(pool) for _ in range(7)]
+    links = [take(pool) for _n in range(7)]
     assert [link.number for link in links] == [1, 1, 1, 2, 2, 2, 3]
     assert pool.opened == len(opened) == 3
     pool.release(links[0], was_open=True)  # a slot on the first connection comes free: it is taken before any other
@@ -69,8 +69,8 @@ def test_one_connection_until_it_is_full_then_another():
 
 def test_a_full_connection_is_full_at_what_it_has_open_and_later_ones_learn_it():
     pool = ConnectionPool(Transport, 10)
-    first = [take(pool) for _ in range(4)]
-    pending = [pool.acquire() for _ in range(3)]  # slots taken, channels not open yet
+    first = [take(pool) for _n in range(4)]
+    pending = [pool.acquire() for _n in range(3)]  # slots taken, channels not open yet
     assert pool.has_room(pending[0])
     assert pool.mark_full(pending[0]) is True  # the server refused the fifth channel
     pool.release(pending[0])
@@ -78,7 +78,7 @@ def test_a_full_connection_is_full_at_what_it_has_open_and_later_ones_learn_it()
     assert not pool.has_room(pending[1])  # the others waiting on that connection must not ask it again
     for link in pending[1:]:
         pool.release(link)
-    later = [take(pool) for _ in range(6)]
+    later = [take(pool) for _n in range(6)]
     assert [link.number for link in later] == [2, 2, 2, 2, 3, 3]
     assert later[0].limit == 4 and later[4].limit == 4
     # A refusal with nothing open on the connection says nothing about a limit: nothing changes.
@@ -90,8 +90,8 @@ def test_a_full_connection_is_full_at_what_it_has_open_and_later_ones_learn_it()
 
 def test_the_largest_limit_a_refusal_revealed_is_the_one_new_connections_get():
     pool = ConnectionPool(Transport, 10)
-    first = [take(pool) for _ in range(10)]
-    second = [take(pool) for _ in range(3)]
+    first = [take(pool) for _n in range(10)]
+    second = [take(pool) for _n in range(3)]
     assert {x.number for x in first} == {1} and {x.number for x in second} == {2}
     refused = pool.acquire()
     assert refused.number == 2 and pool.mark_full(refused)  # connection 2 refused its fourth channel
