@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
+import random
 from typing import Any
 
 import pytest
@@ -95,8 +97,22 @@ def test_the_simple_bound_is_below_the_planners(small: tuple[instances.Instance,
 
 def test_lanes() -> None:
     assert _lanes([100.0, 90.0, 95.0], 2) == pytest.approx(185.0)  # two lanes for three: one runs the two shortest
-    assert _lanes([100.0, 90.0], 2) == pytest.approx(90.0)
+    assert _lanes([100.0, 90.0], 2) == pytest.approx(100.0)  # a lane each: the longest
     assert _lanes([], 4) == 0.0
+    # 8 lanes, one 254 s migration and 22 of 92 s: sharing its lane costs 254 + 92; a lane of its own
+    # leaves 22 for 7 lanes, so one runs 4 (368 s). The sum of the 3 shortest alone says 276.
+    assert _lanes([254.0] + [92.0] * 22, 8) == pytest.approx(346.0)
+    assert _lanes([50.0] * 3, 2) == pytest.approx(100.0)  # two of the three longest share a lane
+
+
+def test_lanes_never_exceed_the_best_assignment() -> None:
+    rng = random.Random(3)
+    for _case in range(400):
+        solos = [rng.choice([rng.uniform(1, 10), rng.uniform(50, 100)]) for _job in range(rng.randint(1, 6))]
+        slots = rng.randint(1, 3)
+        assignments = itertools.product(range(slots), repeat=len(solos))
+        best = min(max(sum(d for d, lane in zip(solos, lanes) if lane == k) for k in range(slots)) for lanes in assignments)
+        assert _lanes(solos, slots) <= best + 1e-9
 
 
 def test_compare_takes_the_best_complete_valid_baseline() -> None:
