@@ -83,7 +83,8 @@ def ours_over_ssh(lpars: int, speed: float, measure: Callable[[], None] | None =
         cap = max(1, s.source.active_cap)
         msp_limit = min(m.cap for system in (s.source, *s.targets.values()) for m in system.msps)
         cpu, wall = _cpu(), time.perf_counter()
-        with twin.client(hmc, max_channels=cap + 2) as client:
+        max_channels = cap + 2  # every migration's blocking migrlpar, the poller's read and one more
+        with twin.client(hmc, max_channels=max_channels) as client:
             systems = sorted({s.source.name, *(m["target_system"] for m in result.migrations)})
             survey(client, [m["lpar"] for m in result.migrations], systems)
             caps = {name: read_capacity(client, name) for name in systems}
@@ -104,7 +105,8 @@ def ours_over_ssh(lpars: int, speed: float, measure: Callable[[], None] | None =
         "gather": {"commands": len(gather_log), "connections": connections(gather_log), "by_command": _kinds(gather_log),
                    "wall_s": round(gather_wall, 3), "cpu_s": round(gather_cpu, 3)},
         "plan_wall_s": round(plan_wall, 3),
-        "run": {"commands": len(run_log), "connections": connections(run_log), "by_command": _kinds(run_log), "migrlpar": len(migrations),
+        "run": {"commands": len(run_log), "connections": connections(run_log), "max_channels": max_channels,
+                "by_command": _kinds(run_log), "migrlpar": len(migrations),
                 "polls": polls, "sources": sources, "targets": len({m["target_system"] for m in result.migrations}), "simulated_s": round(simulated, 1),
                 "poll_intervals": round(simulated / POLL_S, 1), "wall_s": round(run_wall, 3), "cpu_s": round(run_cpu, 3)},
         "commands": len(gather_log) + len(run_log),

@@ -135,12 +135,24 @@ def test_quantiles() -> None:
     assert summary([2.0])["p95"] == 2.0
 
 
+def economy_record(migrlpar: int = 10, gather_connections: int = 1, run_connections: int = 2) -> dict[str, Any]:
+    run = {"migrlpar": migrlpar, "polls": 5, "sources": 1, "targets": 2, "by_command": {"lslparmigr -r lpar": 8},
+           "connections": run_connections, "max_channels": 18}  # fmt: skip
+    gather = {"by_command": {"lshmc": 1, "viosvrcmd": 4}, "connections": gather_connections}
+    return {"lpars": 10, "moved": 10, "failed": [], "connections": gather_connections + run_connections, "run": run, "gather": gather}
+
+
 def test_economy_checks_catch_a_second_migrlpar() -> None:
-    run = {"migrlpar": 11, "polls": 5, "sources": 1, "targets": 2, "by_command": {"lslparmigr -r lpar": 8}}
-    ours = {"lpars": 10, "moved": 10, "failed": [], "connections": 2, "run": run, "gather": {"by_command": {"lshmc": 1, "viosvrcmd": 4}}}
-    found = {c["name"]: c["ok"] for c in checks.economy_checks({"ours": [ours], "naive": []})}
+    found = {c["name"]: c["ok"] for c in checks.economy_checks({"ours": [economy_record(migrlpar=11)], "naive": []})}
     assert not found["ours: exactly one migrlpar -o m per partition, every partition moved"]
     assert found["ours: one lslparmigr -r lpar per source system per poll round (plus the survey and one final read per target)"]
+
+
+def test_economy_checks_allow_one_connection_per_ten_commands_at_once() -> None:
+    name = "ours: one SSH connection per module run, one more per 10 commands at once"
+    for record, ok in ((economy_record(), True), (economy_record(run_connections=3), False), (economy_record(gather_connections=2), False)):
+        found = {c["name"]: c["ok"] for c in checks.economy_checks({"ours": [record], "naive": []})}
+        assert found[name] is ok  # 18 channels at once: at most 2 connections for the run, 1 for the gathering
 
 
 def test_plot_is_an_svg_with_every_group() -> None:
