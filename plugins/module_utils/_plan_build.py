@@ -218,7 +218,9 @@ def plan(s: Setting) -> PlanResult:
     limits = limits_for(s.source, s.targets, s.policy)
     placed = [p for p in s.movable if p.name in placement.target_of]
     jobs = jobs_for(placed, placement.target_of, s.policy)
-    scheduled = schedule(jobs, limits, s.estimates, s.physics, s.policy)
+    # The schedule weighs each migration by its time to the target it goes to, not to the best one.
+    placed_estimates = {p.name: estimate(p, s.source, [s.targets[placement.target_of[p.name]]], s.physics) for p in placed}
+    scheduled = schedule(jobs, limits, placed_estimates, s.physics, s.policy)
     return finish(s, jobs, scheduled, placement.decisions, s.unmovable + placement.unmovable, "least_loaded_links")
 
 

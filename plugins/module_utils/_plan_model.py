@@ -200,19 +200,31 @@ def water_fill(flows: Mapping[K, tuple[float, Iterable[L]]], capacity: Mapping[L
     rate = {f: 0.0 for f in flows}
     left = {link: max(0.0, float(c)) for link, c in capacity.items()}
     active = [f for f in flows if cap[f] > 0 and all(left.get(link, 0.0) > 0 for link in links[f])]
+    users: dict[L, int] = {}
+    for f in active:
+        for link in links[f]:
+            users[link] = users.get(link, 0) + 1
     while active:
-        users: dict[L, int] = {}
-        for f in active:
-            for link in links[f]:
-                users[link] = users.get(link, 0) + 1
         step = min(cap[f] - rate[f] for f in active)
-        if users:
-            step = min(step, min(left[link] / n for link, n in users.items()))
+        for link, n in users.items():
+            share = left[link] / n
+            if share < step:
+                step = share
         step = max(step, 0.0)
-        for f in active:
-            rate[f] += step
+        full = set()
         for link, n in users.items():
             left[link] -= step * n
-        full = {link for link, v in left.items() if v <= 1e-9 * max(1.0, capacity[link])}
-        active = [f for f in active if cap[f] - rate[f] > 1e-9 * max(1.0, cap[f]) and not full.intersection(links[f])]
+            if left[link] <= 1e-9 * max(1.0, capacity[link]):
+                full.add(link)
+        kept = []
+        for f in active:
+            rate[f] += step
+            if cap[f] - rate[f] > 1e-9 * max(1.0, cap[f]) and not (full and any(link in full for link in links[f])):
+                kept.append(f)
+                continue
+            for link in links[f]:
+                users[link] -= 1
+                if not users[link]:
+                    del users[link]
+        active = kept
     return rate

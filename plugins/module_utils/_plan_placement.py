@@ -9,16 +9,18 @@
 Pinned partitions first, then the others with the fewest feasible targets first and, among those, the
 largest first; inactive partitions last. Each goes to a target where it fits (``_plan_constraints``):
 
-* while some target would stay under the evacuation's horizon (the time the source needs anyway:
-  its egress bytes, or its concurrency slots) the one with the most free capacity after placement
+* while some target is calm - it would stay under the evacuation's horizon (the time the source
+  needs anyway: its egress bytes, or its concurrency slots) and the partition's own migration to it
+  (alone, at the best rate of that target's links: ``solo_on``) is as short as to any target with
+  room - the calm one with the most free capacity after placement
   (``most_free_capacity_after_placement``);
 * otherwise the one whose transfer load (ingress bytes over ingress capacity, migration time over
   its concurrency, or the partition's own migration time to that target) stays lowest
   (``least_transfer_load``).
 
-A target is calm only when the partition's own migration to it (alone, at the best rate of that
-target's links: ``solo_on``) stays under the horizon too, or is as short as anywhere; so a large
-partition does not go behind a slow link only because that target has the most free memory.
+So a partition goes behind a slower link only when the faster targets have no room for it or are
+loaded past the horizon, never for free memory alone: a migration behind a slow link holds a source
+slot (and, in a disruption group, its whole group) for longer even when it stays under the horizon.
 
 When this greedy pass leaves a partition without room although it fits somewhere on its own, a
 bounded depth-first search over all placements looks for one that places more partitions
@@ -36,6 +38,7 @@ from ansible_collections.powervm.lpm.plugins.module_utils._plan_constraints impo
 from ansible_collections.powervm.lpm.plugins.module_utils._plan_types import INACTIVE, Decision, Partition, Reason, System, Unmovable
 
 SEARCH_NODES = 20_000
+EPS_S = 1e-6
 
 SoloTimes = Mapping[tuple[str, str], float]  # (partition, target) -> its migration time alone to that target
 
@@ -81,9 +84,9 @@ def _choose(part: Partition, fits: list[str], est: Estimate, capacity: Capacity,
         target, _load, room = max(scored, key=lambda s: s[2])
         reason = "most_free_capacity_after_placement"
     else:
-        # Calm: the target stays under the horizon, and so does this migration unless it cannot anywhere.
-        limit = max(horizon, min(own.values()))
-        calm = [s for s in scored if s[1] <= horizon and own[s[0]] <= limit]
+        # Calm: the target stays under the horizon and this migration is as short as anywhere.
+        fastest = min(own.values())
+        calm = [s for s in scored if s[1] <= horizon and own[s[0]] <= fastest + EPS_S]
         scored = [(t, max(after, solo_on.get((part.name, t), 0.0)), room) for t, after, room in scored]
         if calm:
             target, after, room = max(calm, key=lambda s: (s[2], -s[1]))

@@ -22,7 +22,13 @@ overlap the copies of others instead of leaving links idle. Migrations listed in
 fixed overhead) are a class of their own: with ``small_streams`` set, each class times its starts
 against its own copies, small ones on ``small_streams`` streams per link and large ones on the rest
 (a class takes all streams once the other has nobody waiting); without it, small ones skip the wait
-and may hold all but ``reserve`` of the source's slots while large ones still wait.
+and may hold all but ``reserve`` of the source's slots while large ones still wait. With ``fill``
+set, a source slot the timing would leave idle takes the smallest waiting migration whose copy alone
+lasts at most ``fill`` seconds (its copy shares a link for a moment; the slot would do nothing), as
+long as ``fill_reserve`` slots stay free for the ones that wait.
+
+Migrations listed in ``protect`` (the longest, on a source with more than one MSP) keep their MSP
+links to themselves until their copy ends: the others start on other MSPs, or wait for them.
 
 Between events the migrations run the phases of ``_plan_model``: the transferring ones share the
 links max-min fairly (re-shared whenever one starts or stops transferring); a pre-copy round is the
@@ -83,6 +89,9 @@ class Dispatch:
     small: frozenset[int] = frozenset()  # with lead: job indexes of migrations that are mostly fixed overhead
     small_streams: int | None = None  # streams per link for small ones while large ones wait; None: no timing for them
     reserve: int = 0  # small_streams None: source slots small migrations leave to the others
+    fill: float = 0.0  # with lead: a slot timing would leave idle takes the smallest waiting copy up to this many seconds
+    fill_reserve: int = 0  # with fill: source slots left free for the migrations that wait for a stream
+    protect: frozenset[int] = frozenset()  # job indexes whose MSP links others avoid while they copy
 
 
 @dataclass
@@ -162,6 +171,7 @@ class _Book:
     groups: dict[int, int] = field(default_factory=dict)
     on_link: dict[str, list[_Run]] = field(default_factory=dict)
     small_running: int = 0
+    protected: frozenset[str] = frozenset()  # names of the migrations whose links others avoid
 
     def global_room(self) -> bool:
         for cap in (self.limits.max_concurrent, self.dispatch.max_concurrent):
@@ -205,11 +215,18 @@ class _Book:
         balanced = self.dispatch.msp_choice == "balanced"
         sources = [s for s in self.limits.source_msps if self._free(s, balanced)]
         dests = [d for d in self.limits.target_msps.get(job.target, ()) if self._free(d, balanced)]
+        if self.protected and job.name not in self.protected:
+            sources = [s for s in sources if not self._protected_on(s)]
+            dests = [d for d in dests if not self._protected_on(d)]
         if balanced:
             sources.sort(key=self._link_key)
             dests.sort(key=self._link_key)
         cap = self.limits.pair_cap
         return [(s, d) for s in sources for d in dests if cap is None or self.pair.get((s.key, d.key), 0) < cap]
+
+    def _protected_on(self, m: Msp) -> bool:
+        """Whether a protected migration is before or in its memory copy on this MSP's link."""
+        return any(r.job.name in self.protected for r in self.on_link.get(m.key, ()))
 
     def _link_key(self, m: Msp) -> tuple[float, int, int, float, int, str]:
         """Least loaded link first: the bytes still to copy over it per MB/s, then the migrations on it."""
@@ -260,6 +277,7 @@ class Simulation:
         self.physics = physics
         self.dispatch = dispatch
         self.book = _Book(limits, dispatch)
+        self.book.protected = frozenset(jobs[i].name for i in dispatch.protect)
         self.pending = list(dispatch.order)
         self.running: list[_Run] = []
         self.outcomes: list[Outcome | None] = [None] * len(jobs)
@@ -312,6 +330,34 @@ class Simulation:
                 kept.extend(self.pending[n + 1 :])
                 break
         self.pending = kept
+        if self.dispatch.fill > 0 and self.dispatch.lead and kept and self.wake < INF:
+            self._fill(after)
+
+    def _fill(self, after: tuple[tuple[str, str], ...]) -> None:
+        """Start the smallest waiting copies (by bytes) in slots the stream timing would leave idle."""
+        book = self.book
+        limit = book.slots() - self.dispatch.fill_reserve
+        waiting = sorted(
+            (i for i in self.pending if self.jobs[i].kind != INACTIVE),
+            key=lambda i: (self.jobs[i].touched_mb, i),
+        )
+        started = set()
+        for i in waiting:
+            if book.src_active >= limit or ACTIVE in book.blocked_kinds():
+                break
+            job = self.jobs[i]
+            if (job.groups and not book.group_room(job)) or not book.system_room(job):
+                continue
+            pairs = book.pairs_for(job)
+            if not pairs:
+                continue
+            s, d = pairs[0]
+            if job.touched_mb / max(1e-9, min(s.stream_mbs, d.stream_mbs)) > self.dispatch.fill:
+                break
+            self._start(i, pairs[0], after)
+            started.add(i)
+        if started:
+            self.pending = [i for i in self.pending if i not in started]
 
     def _pair(self, job: Job, index: int) -> tuple[Msp, Msp] | None:
         """The pair to start ``job`` on now; None when it must wait (a wake-up is set when timing is why)."""

@@ -55,3 +55,17 @@ def test_the_slow_target_still_takes_what_only_it_has_room_for() -> None:
     assert [u.reason for u in result.unmovable] == ["vios", "vios"]
     assert set(placed.values()) == {SLOW}
     assert len(placed) == 11
+
+
+def test_a_small_partition_goes_behind_the_fast_link_although_the_slow_one_would_stay_under_the_horizon():
+    estate = _estate()
+    estate.lpar("src", "tiny", 40, mem_mb=8192)  # 5.6 GB touched: under 3 min behind 1 GbE
+    s = setting(estate.build(), "src", None, policy_from({}), physics_from(_physics()))
+    solo = solo_times(s)
+    assert solo[("tiny", SLOW)] < 200.0 < 1400.0  # the source needs about 1,400 s anyway
+    result = plan(s)
+    placed = {m["lpar"]: m["target_system"] for m in result.migrations}
+    assert placed["tiny"] == FAST  # the slow target has the most free memory, but its migration there is slower
+    assert set(placed.values()) == {FAST}  # the fast target has room for all and stays under the horizon
+    reasons = {d["lpar"]: d["reason"] for d in result.as_dict()["decisions"] if d["decision"] == "target"}
+    assert reasons["tiny"] == "most_free_capacity_after_placement"

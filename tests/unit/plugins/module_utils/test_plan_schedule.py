@@ -12,6 +12,7 @@ import random
 import time
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -211,3 +212,41 @@ def test_two_msp_pairs_beat_the_usual_ways():
     ours = plan(s).eta_s
     best = min(baseline(name, s).eta_s for name in BASELINES if name != "hmc_all")
     assert ours <= 0.75 * best
+
+
+def test_every_candidate_order_holds_every_migration_once():
+    from ansible_collections.powervm.lpm.plugins.module_utils._plan_bound import estimate
+    from ansible_collections.powervm.lpm.plugins.module_utils._plan_schedule import candidates, orders
+
+    estate, physics = fleet(7, targets=3, lpars=21)
+    s = setting(estate.build(), "src", None, policy_from({"disruption_groups": [{"name": "g", "members": ["lp001", "lp002"]}]}), physics_from(physics))
+    target_of = {p.name: s.options[p.name][0] for p in s.movable}
+    jobs = jobs_for(s.movable, target_of, s.policy)
+    own = {p.name: estimate(p, s.source, [s.targets[target_of[p.name]]], s.physics) for p in s.movable}
+    named = dict(orders(jobs, limits_for(s.source, s.targets, s.policy), own, s.physics))
+    assert set(named) == {"critical_first", "largest_first", "small_fill", "long_then_short", "interleaved", "interleaved_rev", "spread"}
+    for name, order in named.items():
+        assert sorted(order) == list(range(len(jobs))), name
+    largest = named["largest_first"]
+    assert named["interleaved"][:4] == (largest[0], largest[(len(largest) + 1) // 2], largest[1], largest[(len(largest) + 1) // 2 + 1])
+    assert named["interleaved_rev"][:2] == (largest[0], largest[-1])
+    dispatches = candidates(jobs, limits_for(s.source, s.targets, s.policy), own, s.physics)
+    assert len({d for _name, d in dispatches}) == len(dispatches)  # no candidate simulated twice
+
+
+def test_only_a_source_with_several_msps_protects_its_longest_migrations():
+    from ansible_collections.powervm.lpm.plugins.module_utils._plan_bound import estimate
+    from ansible_collections.powervm.lpm.plugins.module_utils._plan_schedule import long_jobs
+
+    estate = simple(2, [("huge", 1_048_576)] + [(f"l{i}", 16384) for i in range(6)])
+    for t in ("t1", "t2"):
+        estate.sys(t)["available_mem_mb"] = 2_000_000
+    s = setting(estate.build(), "src", None, policy_from({}), physics_from({}))
+    target_of = {p.name: "t1" for p in s.movable}
+    jobs = jobs_for(s.movable, target_of, s.policy)
+    own = {p.name: estimate(p, s.source, [s.targets["t1"]], s.physics) for p in s.movable}
+    limits = limits_for(s.source, s.targets, s.policy)
+    assert len(limits.source_msps) == 2
+    assert [jobs[i].name for i in sorted(long_jobs(jobs, limits, own))] == ["huge"]
+    one = replace(limits, source_msps=limits.source_msps[:1])
+    assert long_jobs(jobs, one, own) == frozenset()

@@ -101,3 +101,46 @@ def test_order_decides_who_starts_first():
     starts = {j.name: o.start for j, o in zip(jobs, result.outcomes) if o is not None}
     assert starts["c"] == 0.0 < starts["a"] < starts["b"]
     assert [o.order for o in result.outcomes if o is not None] == [1, 2, 0]
+
+
+def one_link(source_active: int = 8) -> Limits:
+    return Limits(SRC[:1], DST, source_active, 4, {"t1": 8}, {"t1": 4})
+
+
+def test_fill_gives_a_slot_the_timing_leaves_idle_to_a_short_copy():
+    # a and b fill the link's two streams; c (55 s of copy) and d (1 s) would wait for a stream.
+    jobs = [job("a", 55_000.0), job("b", 110_000.0), job("c", 55_000.0), job("d", 1_000.0)]
+    timed = simulate(jobs, one_link(), Dispatch((0, 1, 2, 3), lead=True), PHYSICS)
+    filled = simulate(jobs, one_link(), Dispatch((0, 1, 2, 3), lead=True, fill=10.0), PHYSICS)
+    t_c, t_d = timed.outcomes[2], timed.outcomes[3]
+    f_c, f_d = filled.outcomes[2], filled.outcomes[3]
+    assert t_c is not None and t_d is not None and f_c is not None and f_d is not None
+    assert t_d.start > 0.0  # without fill the short copy waits like the long one
+    assert f_d.start == 0.0 and f_d.after == ()  # with fill it takes an idle slot at once
+    assert f_c.start == pytest.approx(t_c.start, abs=1.0)  # the 55 s copy still waits for its stream
+    assert filled.makespan <= timed.makespan
+
+
+def test_fill_leaves_the_reserved_slots_free():
+    jobs = [job("a", 55_000.0), job("b", 110_000.0), job("d", 1_000.0)]
+    # Three source slots, two taken by a and b, one kept free: d waits for its stream as without fill.
+    kept = simulate(jobs, one_link(source_active=3), Dispatch((0, 1, 2), lead=True, fill=10.0, fill_reserve=1), PHYSICS)
+    used = simulate(jobs, one_link(source_active=3), Dispatch((0, 1, 2), lead=True, fill=10.0), PHYSICS)
+    kept_d, used_d = kept.outcomes[2], used.outcomes[2]
+    assert kept_d is not None and used_d is not None
+    assert kept_d.start > 0.0
+    assert used_d.start == 0.0
+
+
+def test_protect_keeps_the_source_link_of_the_longest_migration_to_itself():
+    # "first" MSP choice would put every migration on v1 with the long one; protected, they go to v2.
+    jobs = [job("long", 200_000.0), job("x", 20_000.0), job("y", 20_000.0), job("z", 20_000.0)]
+    shared = simulate(jobs, limits(), Dispatch((0, 1, 2, 3), msp_choice="first"), PHYSICS)
+    kept = simulate(jobs, limits(), Dispatch((0, 1, 2, 3), msp_choice="first", protect=frozenset({0})), PHYSICS)
+    assert {o.source_msp for o in shared.outcomes if o is not None} == {"v1"}
+    assert [o.source_msp for o in kept.outcomes if o is not None] == ["v1", "v2", "v2", "v2"]
+    alone = predict(200_000.0, 0.0, 1000.0, 1000.0, PHYSICS).total
+    long_kept, long_shared = kept.outcomes[0], shared.outcomes[0]
+    assert long_kept is not None and long_shared is not None
+    assert long_kept.end == pytest.approx(alone)  # at its own stream rate, never shared
+    assert long_shared.end > alone + 10.0
