@@ -173,7 +173,6 @@ def test_ssh_channels_never_hold_back_a_migration_the_caps_allow():
     assert channels_for(params, options_of(params), 3) == 2 + 3
 
 
-
 class _Unreadable:
     """A client whose every command fails the way an HMC refuses one."""
 
